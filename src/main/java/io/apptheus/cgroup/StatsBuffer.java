@@ -1,0 +1,88 @@
+package io.apptheus.cgroup;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The values read from one container's cgroup in one sample, reused from sample to sample so that
+ * a steady-state sweep allocates nothing. Units are those written on {@link Stat}.
+ *
+ * <p>Only the sweep thread writes; readers on other threads (the scrape) see each long atomically
+ * enough for monitoring (a value is at worst one sample old).
+ */
+public final class StatsBuffer {
+
+    /** A limit the kernel reports as "max": no limit. Published as +Inf. */
+    public static final long UNLIMITED = Long.MAX_VALUE;
+
+    private final long[] values = new long[Stat.ALL.length];
+    private volatile long present;
+    private final Map<String, IoCounters> io = new LinkedHashMap<>();
+
+    public void set(Stat stat, long value) {
+        values[stat.ordinal()] = value;
+        present |= 1L << stat.ordinal();
+    }
+
+    public boolean has(Stat stat) {
+        return (present & (1L << stat.ordinal())) != 0;
+    }
+
+    /** The value of {@code stat}; NaN when it was never read. */
+    public double get(Stat stat) {
+        if (!has(stat)) {
+            return Double.NaN;
+        }
+        long v = values[stat.ordinal()];
+        return v == UNLIMITED ? Double.POSITIVE_INFINITY : v;
+    }
+
+    public long raw(Stat stat) {
+        return values[stat.ordinal()];
+    }
+
+    /** The per-device IO counters of device {@code majMin} ("8:0"), created on first use. */
+    public IoCounters io(String majMin) {
+        IoCounters c = io.get(majMin);
+        if (c == null) {
+            c = new IoCounters(majMin);
+            synchronized (io) {
+                io.put(majMin, c);
+            }
+        }
+        return c;
+    }
+
+    /** A copy of the devices seen so far, safe to iterate from another thread. */
+    public IoCounters[] devices() {
+        synchronized (io) {
+            return io.values().toArray(new IoCounters[0]);
+        }
+    }
+
+    public void clear() {
+        Arrays.fill(values, 0);
+        present = 0;
+        synchronized (io) {
+            io.clear();
+        }
+    }
+
+    /** Cumulative IO of one block device in this cgroup. */
+    public static final class IoCounters {
+        private final String majMin;
+        public volatile long readBytes;
+        public volatile long writeBytes;
+        public volatile long reads;
+        public volatile long writes;
+
+        IoCounters(String majMin) {
+            this.majMin = majMin;
+        }
+
+        public String majMin() {
+            return majMin;
+        }
+    }
+}
