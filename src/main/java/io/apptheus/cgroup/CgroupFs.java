@@ -1,0 +1,91 @@
+package io.apptheus.cgroup;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** The few writes the agent makes to cgroupfs: mkdir, cgroup.procs, subtree_control, rmdir. */
+public final class CgroupFs {
+
+    private static final int PROCS_RETRIES = 5;
+    private static final int RMDIR_RETRIES = 8;
+
+    private CgroupFs() {
+    }
+
+    /**
+     * Moves the thread group of {@code pid} into {@code dir}. Returns false if the process is gone
+     * (ESRCH). EINVAL can mean the task is still being created (TASK_NEW): retried after a pause.
+     */
+    public static boolean moveProcess(Path dir, long pid) throws IOException {
+        Path procs = dir.resolve("cgroup.procs");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.writeString(procs, Long.toString(pid), StandardOpenOption.WRITE);
+                return true;
+            } catch (FileSystemException e) {
+                String why = String.valueOf(e.getReason());
+                if (why.contains("No such process")) {
+                    return false;
+                }
+                if (why.contains("Invalid argument") && attempt < PROCS_RETRIES) {
+                    pause(2L * attempt);
+                    continue;
+                }
+                throw new IOException("cannot move pid " + pid + " into " + procs + ": " + why, e);
+            }
+        }
+    }
+
+    /**
+     * Removes a cgroup directory. rmdir fails with EBUSY while a task (a zombie included) is
+     * still charged to it: retried with backoff. Returns false if it is still busy in the end.
+     */
+    public static boolean remove(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.delete(dir);
+                return true;
+            } catch (NoSuchFileException e) {
+                return true;
+            } catch (DirectoryNotEmptyException e) {
+                throw new IOException("cannot remove " + dir + ": it has child cgroups", e);
+            } catch (FileSystemException e) {
+                String why = String.valueOf(e.getReason());
+                if (why.contains("busy") && attempt < RMDIR_RETRIES) {
+                    pause(5L << attempt);
+                    continue;
+                }
+                if (why.contains("busy")) {
+                    return false;
+                }
+                throw new IOException("cannot remove " + dir + ": " + why, e);
+            }
+        }
+    }
+
+    /** Number of processes listed in {@code dir/cgroup.procs}. */
+    public static int processCount(Path dir) throws IOException {
+        byte[] b = Files.readAllBytes(dir.resolve("cgroup.procs"));
+        int n = 0;
+        for (byte c : b) {
+            if (c == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.apptheus.cgroup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import io.apptheus.cgroup.fs.ProcessCountReader;
+import io.apptheus.cgroup.v1.V1Readers;
+import io.apptheus.cgroup.v2.V2Readers;
+
+/**
+ * Creates, fills, reads and removes the containers' cgroups in every hierarchy of the layout.
+ * The one place that picks readers by cgroup version: v1 controllers where mounted; on a pure v2
+ * host everything from the unified hierarchy; on a hybrid host the unified hierarchy adds only
+ * what v1 lacks (PSI).
+ */
+public final class CgroupManager {
+
+    private static final Logger LOG = Logger.getLogger(CgroupManager.class);
+
+    private final CgroupLayout layout;
+    private final String parent;
+    private final V2Controllers v2Controllers;
+
+    public CgroupManager(CgroupLayout layout, String parent) {
+        this.layout = layout;
+        this.parent = parent;
+        this.v2Controllers = new V2Controllers();
+    }
+
+    public CgroupLayout layout() {
+        return layout;
+    }
+
+    /** The parent directory in each hierarchy. */
+    public Map<Hierarchy, Path> parentDirs() {
+        Map<Hierarchy, Path> out = new LinkedHashMap<>();
+        for (Hierarchy h : layout.hierarchies()) {
+            out.put(h, h.resolveParent(parent));
+        }
+        return out;
+    }
+
+    /** Creates the parent in every hierarchy; on v2 enables the controllers below it where it can. */
+    public void prepare() throws IOException {
+        if (layout.hierarchies().isEmpty()) {
+            throw new IOException("no usable cgroup hierarchy is mounted (see /proc/self/mountinfo)");
+        }
+        for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
+            Files.createDirectories(e.getValue());
+            if (e.getKey().unified() && layout.mode() == CgroupLayout.Mode.V2) {
+                v2Controllers.enableBelow(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Makes {@code <parent>/<name>} in every hierarchy. */
+    public ContainerCgroup create(String name) throws IOException {
+        Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
+                Path dir = e.getValue().resolve(name);
+                Files.createDirectories(dir);
+                dirs.put(e.getKey(), dir);
+            }
+        } catch (IOException e) {
+            destroy(new ContainerCgroup(name, "", dirs));
+            throw new IOException("cannot create cgroup " + name + ": " + e.getMessage(), e);
+        }
+        return new ContainerCgroup(name, idOf(dirs), dirs);
+    }
+
+    /** Moves one process into the container's cgroup in every hierarchy; false if it is gone. */
+    public boolean move(ContainerCgroup cg, long pid) throws IOException {
+        for (Path dir : cg.dirs().values()) {
+            if (!CgroupFs.moveProcess(dir, pid)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Processes now in the container's cgroup (its first hierarchy holds them all). */
+    public int processCount(ContainerCgroup cg) throws IOException {
+        return CgroupFs.processCount(cg.dirs().values().iterator().next());
+    }
+
+    /**
+     * The readers of every sampled file of this cgroup. Processes are counted from the unified
+     * hierarchy where it is mounted: a v1 cgroup.procs kept open serves a cached pid list that the
+     * kernel refreshes only after a second without reads (pidlist), so a sweep every 0.5 s would
+     * never see the container end.
+     */
+    public List<ControllerReader> openReaders(ContainerCgroup cg) throws IOException {
+        List<ControllerReader> out = new ArrayList<>();
+        for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+            Hierarchy h = e.getKey();
+            Path dir = e.getValue();
+            if (!h.unified()) {
+                for (String c : h.controllers()) {
+                    V1Readers.forController(c, dir).ifPresent(out::add);
+                }
+            } else if (layout.mode() == CgroupLayout.Mode.V2) {
+                out.addAll(V2Readers.forCgroup(dir));
+            } else {
+                V2Readers.pressure(dir).ifPresent(out::add);
+                ProcessCountReader.open(dir).ifPresent(out::add);
+            }
+        }
+        if (layout.mode() == CgroupLayout.Mode.V1) {
+            out.add(V1Readers.processCount(cg.dirs().values().iterator().next()));
+        }
+        return out;
+    }
+
+    /** Removes the cgroup in every hierarchy; returns the directories still busy. */
+    public List<Path> destroy(ContainerCgroup cg) {
+        List<Path> busy = new ArrayList<>();
+        for (Path dir : cg.dirs().values()) {
+            try {
+                if (!CgroupFs.remove(dir)) {
+                    busy.add(dir);
+                }
+            } catch (IOException e) {
+                LOG.warnf("container %s: %s", cg.name(), e.getMessage());
+                busy.add(dir);
+            }
+        }
+        return busy;
+    }
+
+    /** The containers' cgroups already under the parent (left by an earlier run). */
+    public List<ContainerCgroup> existing() throws IOException {
+        Optional<Map.Entry<Hierarchy, Path>> first = parentDirs().entrySet().stream().findFirst();
+        List<ContainerCgroup> out = new ArrayList<>();
+        if (first.isEmpty() || !Files.isDirectory(first.get().getValue())) {
+            return out;
+        }
+        try (var names = Files.list(first.get().getValue())) {
+            for (Path p : (Iterable<Path>) names.filter(Files::isDirectory)::iterator) {
+                String name = p.getFileName().toString();
+                Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+                for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
+                    if (Files.isDirectory(e.getValue().resolve(name))) {
+                        dirs.put(e.getKey(), e.getValue().resolve(name));
+                    }
+                }
+                out.add(new ContainerCgroup(name, idOf(dirs), dirs));
+            }
+        }
+        return out;
+    }
+
+    private static String idOf(Map<Hierarchy, Path> dirs) {
+        if (dirs.isEmpty()) {
+            return "";
+        }
+        Map.Entry<Hierarchy, Path> first = dirs.entrySet().iterator().next();
+        return "/" + first.getKey().mountPoint().relativize(first.getValue());
+    }
+}

@@ -1,0 +1,22 @@
+package io.apptheus.cli;
+
+import java.util.List;
+import java.util.Map;
+
+/** What the command line asks for. */
+public sealed interface CommandLine {
+
+    /** Run the agent with these configuration properties (flag values, normalised). */
+    record Run(Map<String, String> properties, List<String> warnings) implements CommandLine {
+    }
+
+    record Help() implements CommandLine {
+    }
+
+    record Version() implements CommandLine {
+    }
+
+    /** A usage error: the one-line message names the flag. */
+    record Invalid(String message) implements CommandLine {
+    }
+}

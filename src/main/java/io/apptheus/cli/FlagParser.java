@@ -1,0 +1,86 @@
+package io.apptheus.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses argv into a {@link CommandLine}. Pure: no I/O, no statics touched.
+ * Accepts {@code --flag=value} and {@code --flag value} (one or two leading dashes).
+ */
+public final class FlagParser {
+
+    /** Apptheus flags that have no meaning here: accepted, with a warning. */
+    private static final Set<String> IGNORED = Set.of("persistence.file", "persistence.interval", "log.format");
+
+    private FlagParser() {
+    }
+
+    public static CommandLine parse(String[] args) {
+        Map<String, String> props = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-help")) {
+                return new CommandLine.Help();
+            }
+            if (arg.equals("--version") || arg.equals("-version")) {
+                return new CommandLine.Version();
+            }
+            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
+                return new CommandLine.Invalid("unexpected argument \"" + arg + "\" (flags look like --name=value)");
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            String name = body;
+            String value = null;
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                name = body.substring(0, eq);
+                value = body.substring(eq + 1);
+            }
+            Flag flag = Flags.find(name);
+            if (flag == null && !IGNORED.contains(name)) {
+                return new CommandLine.Invalid("unknown flag --" + name + " (see --help)");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    return new CommandLine.Invalid("flag --" + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            if (flag == null) {
+                warnings.add("flag --" + name + " is accepted for compatibility with Apptheus and has no effect");
+                continue;
+            }
+            try {
+                props.putAll(flag.toProperties().apply(value));
+            } catch (IllegalArgumentException e) {
+                return new CommandLine.Invalid("invalid value \"" + value + "\" for flag --" + name + ": " + e.getMessage());
+            }
+        }
+        return new CommandLine.Run(props, warnings);
+    }
+
+    public static String usage() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("usage: apptheus [flags]\n\n");
+        sb.append("Connects Apptainer containers to Prometheus: each trusted starter that connects to the socket\n");
+        sb.append("gets its own cgroup, whose counters are published on the metrics endpoint. Needs root.\n\n");
+        sb.append("Flags:\n");
+        for (Flag f : Flags.ALL) {
+            String left = "  --" + f.name() + "=" + f.valueHint();
+            sb.append(String.format("%-34s %s", left, f.help()));
+            if (!f.defaultValue().isEmpty()) {
+                sb.append(" (default ").append(f.defaultValue()).append(')');
+            }
+            sb.append('\n');
+        }
+        sb.append(String.format("%-34s %s%n", "  -h, --help", "show this help"));
+        sb.append(String.format("%-34s %s%n", "  --version", "show the version"));
+        sb.append("\nEvery flag is also a configuration property (apptheus.<flag> in application.properties,\n");
+        sb.append("APPTHEUS_<FLAG> in the environment, e.g. APPTHEUS_TRUST_PATH); a flag wins.\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,100 @@
+package io.apptheus.cli;
+
+import java.util.List;
+
+/** The agent's flags: Apptheus's own (same names, same defaults) plus ours. */
+final class Flags {
+
+    static final List<Flag> ALL = List.of(
+            Flag.simple("socket.path", "apptheus.socket.path", "PATH", "/run/apptheus/gateway.sock",
+                    "Unix socket the Apptainer starters connect to", Flags::absolutePath),
+            Flag.simple("trust.path", "apptheus.trust.path", "PATHS", "",
+                    "';'-separated absolute paths of trusted starter executables (empty: trust nobody)",
+                    Flags::trustList),
+            Flag.simple("monitor.interval", "apptheus.monitor.interval", "DURATION", "0.5s",
+                    "how often every container's cgroup is sampled", Flags::positiveDuration),
+            // Apptheus's own spelling of the same flag.
+            Flag.simple("monitor.inverval", "apptheus.monitor.interval", "DURATION", "0.5s",
+                    "alias of --monitor.interval (Apptheus's spelling)", Flags::positiveDuration),
+            new Flag("web.listen-address", "[HOST]:PORT", ":9091",
+                    "address of the HTTP server (/metrics, health)", ListenAddress::toProperties),
+            Flag.simple("web.telemetry-path", "apptheus.web.telemetry-path", "PATH", "/metrics",
+                    "path under which the metrics are exposed", Flags::telemetryPath),
+            Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "metric_gateway",
+                    "parent of the containers' cgroups: relative = under the agent's own cgroup,"
+                            + " absolute = under each hierarchy's root", Flags::cgroupParent),
+            Flag.simple("metrics.retain-exited", "apptheus.metrics.retain-exited", "DURATION", "60s",
+                    "how long a finished container's final values stay on /metrics",
+                    Flags::nonNegativeDuration),
+            Flag.simple("log.level", "quarkus.log.level", "LEVEL", "info",
+                    "one of debug, info, warn, error", Flags::logLevel));
+
+    private Flags() {
+    }
+
+    static Flag find(String name) {
+        for (Flag f : ALL) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    static String absolutePath(String v) {
+        if (!v.startsWith("/")) {
+            throw new IllegalArgumentException("must be an absolute path");
+        }
+        return v;
+    }
+
+    static String trustList(String v) {
+        for (String entry : TrustList.split(v)) {
+            if (!entry.startsWith("/")) {
+                throw new IllegalArgumentException("\"" + entry + "\" is not an absolute path");
+            }
+        }
+        return v;
+    }
+
+    static String positiveDuration(String v) {
+        java.time.Duration d = GoDuration.parse(v);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("must be greater than zero");
+        }
+        return GoDuration.toConfig(d);
+    }
+
+    static String nonNegativeDuration(String v) {
+        java.time.Duration d = GoDuration.parse(v);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return GoDuration.toConfig(d);
+    }
+
+    static String telemetryPath(String v) {
+        if (!v.startsWith("/") || v.length() < 2 || v.startsWith("/q/") || v.contains(" ")) {
+            throw new IllegalArgumentException("must be a path like /metrics, outside /q/");
+        }
+        return v;
+    }
+
+    static String cgroupParent(String v) {
+        String trimmed = v.replaceAll("/+$", "");
+        if (trimmed.isEmpty() || trimmed.contains("..") || trimmed.contains("//")) {
+            throw new IllegalArgumentException("must be a cgroup path such as metric_gateway or /metric_gateway");
+        }
+        return trimmed;
+    }
+
+    static String logLevel(String v) {
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "debug" -> "DEBUG";
+            case "info" -> "INFO";
+            case "warn", "warning" -> "WARN";
+            case "error" -> "ERROR";
+            default -> throw new IllegalArgumentException("must be one of debug, info, warn, error");
+        };
+    }
+}

@@ -1,0 +1,151 @@
+package io.apptheus.gateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.apptheus.config.ApptheusConfig;
+import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.verify.Peer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.ConsumeEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * The Unix-socket server the starters dial. It reads each caller's credentials, hands them to the
+ * event bus and closes the connection when told to; it holds no policy. Apptainer sends nothing,
+ * so bytes a client sends are discarded, and past a small bound the connection stops being read.
+ */
+@Singleton
+public class GatewayServer {
+
+    private static final Logger LOG = Logger.getLogger(GatewayServer.class);
+    private static final int MAX_DISCARDED_BYTES = 4096;
+    private static final long REPLY_TIMEOUT_MS = 30_000;
+
+    private final Vertx vertx;
+    private final Path socketPath;
+    private final SelfMetrics self;
+    private final Map<Long, NetSocket> open = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile NetServer server;
+
+    GatewayServer(Vertx vertx, ApptheusConfig config, SelfMetrics self) {
+        this.vertx = vertx;
+        this.socketPath = Path.of(config.socket().path());
+        this.self = self;
+        self.connectionsOpen(open::size);
+    }
+
+    // after the monitor (priority 10) has adopted what an earlier run left and the parent is ready
+    void start(@Observes @Priority(20) StartupEvent event) throws Exception {
+        if (!vertx.isNativeTransportEnabled()) {
+            throw new IOException("the native epoll transport is not available, so no Unix socket can be served: "
+                    + vertx.unavailableNativeTransportCause());
+        }
+        SocketFile.prepare(socketPath);
+        NetServer s = vertx.createNetServer(new NetServerOptions()).connectHandler(this::onConnect);
+        s.listen(SocketAddress.domainSocketAddress(socketPath.toString()))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        SocketFile.makeWorldWritable(socketPath);
+        server = s;
+        LOG.infof("listening on %s", socketPath);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        NetServer s = server;
+        server = null;
+        if (s != null) {
+            try {
+                s.close().toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warnf("closing %s: %s", socketPath, e);
+            }
+        }
+        try {
+            if (SocketFile.isSocket(socketPath)) {
+                Files.delete(socketPath);
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot remove %s: %s", socketPath, e);
+        }
+    }
+
+    /** Listening, and the socket file still there: new starters can reach the agent. */
+    public boolean isAccepting() {
+        return server != null && SocketFile.isSocket(socketPath);
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    @ConsumeEvent(Addresses.CLOSE_CONNECTION)
+    void close(Long connectionId) {
+        NetSocket socket = open.get(connectionId);
+        if (socket != null) {
+            socket.close();
+        }
+    }
+
+    private void onConnect(NetSocket socket) {
+        long id = ids.incrementAndGet();
+        Optional<PeerCredentials.Credentials> creds;
+        try {
+            creds = PeerCredentials.of(socket);
+        } catch (IOException | RuntimeException e) {
+            creds = Optional.empty();
+            LOG.warnf("connection %d: cannot read SO_PEERCRED: %s", id, e);
+        }
+        if (creds.isEmpty()) {
+            self.registration("error");
+            socket.close();
+            return;
+        }
+        open.put(id, socket);
+        int[] discarded = {0};
+        socket.handler(bytes -> discard(socket, bytes, discarded));
+        socket.exceptionHandler(e -> LOG.debugf("connection %d: %s", id, e));
+        socket.closeHandler(v -> {
+            open.remove(id);
+            vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, id);
+        });
+        PeerCredentials.Credentials c = creds.get();
+        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid());
+        vertx.eventBus().<String>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
+                .onComplete(reply -> {
+                    if (reply.failed()) {
+                        LOG.warnf("pid %d uid %d: registration failed: %s", c.pid(), c.uid(), reply.cause());
+                        socket.close();
+                    } else if (!Addresses.ACCEPTED.equals(reply.result().body())) {
+                        socket.close();
+                    }
+                });
+    }
+
+    private static void discard(NetSocket socket, Buffer bytes, int[] discarded) {
+        discarded[0] += bytes.length();
+        if (discarded[0] > MAX_DISCARDED_BYTES) {
+            // a starter never writes: stop reading; the kernel's buffer bounds the cost to the sender
+            socket.pause();
+        }
+    }
+}

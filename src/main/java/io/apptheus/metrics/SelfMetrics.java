@@ -1,0 +1,82 @@
+package io.apptheus.metrics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The agent's own metrics: what it accepted, refused, sampled and failed at. */
+@Singleton
+public class SelfMetrics {
+
+    /** Values of apptheus_registrations_total's result label, published from the start at 0. */
+    public static final List<String> RESULTS = List.of("accepted", "untrusted", "gone", "error");
+
+    private final MeterRegistry registry;
+    private final Timer sweep;
+    private final Counter cleanupFailures;
+
+    SelfMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        BuildInfo info = BuildInfo.load();
+        Gauge.builder("apptheus.build.info", () -> 1)
+                .description("A metric with a constant '1' value labeled by version, revision, branch and"
+                        + " javaversion from which apptheus was built")
+                .tags("version", info.version(), "revision", info.revision(), "branch", info.branch(),
+                        "javaversion", info.javaVersion())
+                .register(registry);
+        for (String r : RESULTS) {
+            registrationCounter(r);
+        }
+        this.sweep = Timer.builder("apptheus.sweep.duration")
+                .description("Time one sweep took to sample every monitored container")
+                .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000))
+                .register(registry);
+        this.cleanupFailures = Counter.builder("apptheus.cleanup.failures")
+                .description("Container cgroups that could not be removed when their container ended")
+                .register(registry);
+    }
+
+    public void registration(String result) {
+        registrationCounter(result).increment();
+    }
+
+    public void containers(Supplier<Number> count) {
+        Gauge.builder("apptheus.containers", count).description("Containers monitored now (running or retained)")
+                .strongReference(true).register(registry);
+    }
+
+    public void connectionsOpen(Supplier<Number> count) {
+        Gauge.builder("apptheus.connections.open", count).description("Starter connections held open now")
+                .strongReference(true).register(registry);
+    }
+
+    public void sampleError(String reason) {
+        Counter.builder("apptheus.sample.errors").description("Cgroup files that could not be read or parsed")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    public void cleanupFailure() {
+        cleanupFailures.increment();
+    }
+
+    public Timer sweepTimer() {
+        return sweep;
+    }
+
+    private Counter registrationCounter(String result) {
+        return Counter.builder("apptheus.registrations")
+                .description("Starter connections by outcome of their registration")
+                .tag("result", result).register(registry);
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+}

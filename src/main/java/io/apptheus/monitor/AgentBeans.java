@@ -1,0 +1,51 @@
+package io.apptheus.monitor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.apptheus.cgroup.BlockDevices;
+import io.apptheus.cgroup.CgroupLayout;
+import io.apptheus.cgroup.CgroupManager;
+import io.apptheus.cgroup.LayoutDetector;
+import io.apptheus.cli.TrustList;
+import io.apptheus.config.ApptheusConfig;
+import io.apptheus.proc.ProcReader;
+import io.apptheus.verify.TrustPolicy;
+
+/** Wires the plain classes (no CDI inside them) from the configuration and the host's real roots. */
+@Singleton
+class AgentBeans {
+
+    static final Path PROC = Path.of("/proc");
+    static final Path SYS = Path.of("/sys");
+
+    @Produces
+    @Singleton
+    ProcReader procReader() {
+        return new ProcReader(PROC);
+    }
+
+    @Produces
+    @Singleton
+    TrustPolicy trustPolicy(ApptheusConfig config, ProcReader proc) {
+        List<Path> trusted = TrustList.split(config.trust().path().orElse("")).stream().map(Path::of).toList();
+        return new TrustPolicy(trusted, proc);
+    }
+
+    @Produces
+    @Singleton
+    CgroupManager cgroupManager(ApptheusConfig config) throws IOException {
+        CgroupLayout layout = LayoutDetector.detect(PROC.resolve("self/mountinfo"), PROC.resolve("self/cgroup"));
+        return new CgroupManager(layout, config.cgroup().parent());
+    }
+
+    @Produces
+    @Singleton
+    BlockDevices blockDevices() {
+        return new BlockDevices(SYS);
+    }
+}

@@ -1,0 +1,162 @@
+package io.apptheus.monitor;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.apptheus.cgroup.BlockDevices;
+import io.apptheus.cgroup.CgroupManager;
+import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.ContainerCgroup;
+import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.config.ApptheusConfig;
+import io.apptheus.gateway.Addresses;
+import io.apptheus.metrics.ContainerMeters;
+import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.verify.Peer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.ConsumeEvent;
+import io.vertx.core.Vertx;
+
+/**
+ * The single scheduled sweep over every container, and the end of a container's life: when its
+ * cgroup holds no process (seen by the sweep, or checked at once when its starter hangs up), the
+ * final values are sampled and kept for the retention, the cgroup is removed and the connection
+ * closed; when the retention is over, its meters go.
+ */
+@Singleton
+public class Monitor {
+
+    private static final Logger LOG = Logger.getLogger(Monitor.class);
+
+    private final ContainerRegistry registry;
+    private final CgroupManager cgroups;
+    private final MeterRegistry meters;
+    private final BlockDevices devices;
+    private final SelfMetrics self;
+    private final Vertx vertx;
+    private final long retainNanos;
+
+    Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
+            SelfMetrics self, Vertx vertx, ApptheusConfig config) {
+        this.registry = registry;
+        this.cgroups = cgroups;
+        this.meters = meters;
+        this.devices = devices;
+        this.self = self;
+        this.vertx = vertx;
+        this.retainNanos = config.metrics().retainExited().toNanos();
+    }
+
+    /** Starts monitoring a container whose processes are in {@code cg}: first sample, then meters. */
+    void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
+        registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
+        MonitoredContainer c = new MonitoredContainer(cg, peer.connectionId(), peer.pid(), peer.uid(),
+                nowSeconds(), readers);
+        c.sample(this::sampleError, nowSeconds());
+        ContainerMeters m = new ContainerMeters(meters, c.stats(), Tags.of("id", cg.id(), "name", cg.name(),
+                "pid", Long.toString(peer.pid()), "uid", Long.toString(peer.uid())));
+        m.register(c.provided(), c);
+        m.registerNewDevices(devices);
+        c.attachMeters(m);
+        registry.add(c);
+    }
+
+    @Scheduled(identity = "sweep", every = "${apptheus.monitor.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        long start = System.nanoTime();
+        double now = nowSeconds();
+        for (MonitoredContainer c : registry.all()) {
+            try {
+                sweepOne(c, now, start);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "container %s: sweep failed", c.name());
+                self.sampleError("internal");
+            }
+        }
+        self.sweepTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweepOne(MonitoredContainer c, double now, long nowNanos) {
+        switch (c.state()) {
+            case RUNNING -> {
+                c.sample(this::sampleError, now);
+                if (c.providesIo()) {
+                    c.meters().registerNewDevices(devices);
+                }
+                if (c.stats().has(io.apptheus.cgroup.Stat.PROCESSES)
+                        && c.stats().raw(io.apptheus.cgroup.Stat.PROCESSES) == 0) {
+                    end(c, "no process left");
+                }
+            }
+            case EXITED -> {
+                if (!c.cgroupRemoved()) {
+                    removeCgroup(c);
+                }
+                if (nowNanos - c.exitedAtNanos() >= retainNanos) {
+                    forget(c);
+                }
+            }
+        }
+    }
+
+    /** The starter hung up: the container ends now if no process is left, else the sweep goes on. */
+    @ConsumeEvent(value = Addresses.CONNECTION_CLOSED, blocking = true, ordered = false)
+    void connectionClosed(Long connectionId) {
+        registry.byConnection(connectionId).ifPresent(c -> {
+            try {
+                if (cgroups.processCount(c.cgroup()) == 0) {
+                    end(c, "starter closed its connection and no process is left");
+                }
+            } catch (java.io.IOException e) {
+                LOG.debugf("container %s: %s", c.name(), e.getMessage());
+            }
+        });
+    }
+
+    private void end(MonitoredContainer c, String why) {
+        if (!c.end(this::sampleError, nowSeconds(), System.nanoTime())) {
+            return;
+        }
+        LOG.infof("container %s: ended (%s), pid %d uid %d; final values kept for %s", c.name(), why, c.pid(),
+                c.uid(), Duration.ofNanos(retainNanos));
+        removeCgroup(c);
+        vertx.eventBus().send(Addresses.CLOSE_CONNECTION, c.connectionId());
+        if (retainNanos == 0) {
+            forget(c);
+        }
+    }
+
+    private void removeCgroup(MonitoredContainer c) {
+        List<java.nio.file.Path> busy = cgroups.destroy(c.cgroup());
+        if (busy.isEmpty()) {
+            c.markCgroupRemoved();
+        } else {
+            self.cleanupFailure();
+            LOG.warnf("container %s: cgroup still busy, retrying next sweep: %s", c.name(), busy);
+        }
+    }
+
+    private void forget(MonitoredContainer c) {
+        registry.remove(c);
+        if (c.meters() != null) {
+            c.meters().removeAll();
+        }
+    }
+
+    private void sampleError(MonitoredContainer c, CgroupReadException e) {
+        self.sampleError(e.reason());
+        LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+    }
+
+    private static double nowSeconds() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,158 @@
+package io.apptheus.monitor;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.ContainerCgroup;
+import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Stat;
+import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.metrics.ContainerMeters;
+
+/**
+ * One container the agent watches: its cgroup, its open readers, its latest values and meters.
+ * State changes (sample, end, removal) happen under the object's lock, so the sweep and a closing
+ * connection never end a container twice.
+ */
+public final class MonitoredContainer implements ContainerMeters.Lifecycle {
+
+    public enum State { RUNNING, EXITED }
+
+    private final ContainerCgroup cgroup;
+    private final long connectionId;
+    private final long pid;
+    private final long uid;
+    private final double startTimeSeconds;
+    private final List<ControllerReader> readers;
+    private final StatsBuffer stats = new StatsBuffer();
+    private ContainerMeters meters;
+    private volatile double lastSeenSeconds;
+    private State state = State.RUNNING;
+    private long exitedAtNanos;
+    private boolean cgroupRemoved;
+
+    MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, double startTimeSeconds,
+                       List<ControllerReader> readers) {
+        this.cgroup = cgroup;
+        this.connectionId = connectionId;
+        this.pid = pid;
+        this.uid = uid;
+        this.startTimeSeconds = startTimeSeconds;
+        this.readers = List.copyOf(readers);
+    }
+
+    public String name() {
+        return cgroup.name();
+    }
+
+    public ContainerCgroup cgroup() {
+        return cgroup;
+    }
+
+    public long connectionId() {
+        return connectionId;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public long uid() {
+        return uid;
+    }
+
+    public StatsBuffer stats() {
+        return stats;
+    }
+
+    synchronized State state() {
+        return state;
+    }
+
+    synchronized long exitedAtNanos() {
+        return exitedAtNanos;
+    }
+
+    synchronized boolean cgroupRemoved() {
+        return cgroupRemoved;
+    }
+
+    synchronized void markCgroupRemoved() {
+        cgroupRemoved = true;
+    }
+
+    void attachMeters(ContainerMeters m) {
+        this.meters = m;
+    }
+
+    ContainerMeters meters() {
+        return meters;
+    }
+
+    Set<Stat> provided() {
+        Set<Stat> out = EnumSet.noneOf(Stat.class);
+        for (ControllerReader r : readers) {
+            out.addAll(r.provides());
+        }
+        return out;
+    }
+
+    boolean providesIo() {
+        return readers.stream().anyMatch(ControllerReader::providesIo);
+    }
+
+    /**
+     * Reads every file once. Each reader fails alone: the errors are handed to {@code onError} and
+     * the others' values still count. Returns true if any value was read.
+     */
+    synchronized boolean sample(SampleErrors onError, double nowSeconds) {
+        if (state != State.RUNNING) {
+            return false;
+        }
+        boolean any = false;
+        for (ControllerReader r : readers) {
+            try {
+                r.readInto(stats);
+                any = true;
+            } catch (CgroupReadException e) {
+                onError.accept(this, e);
+            }
+        }
+        if (any) {
+            lastSeenSeconds = nowSeconds;
+        }
+        return any;
+    }
+
+    /** Takes the final sample and marks the container ended; false if it had ended already. */
+    synchronized boolean end(SampleErrors onError, double nowSeconds, long nowNanos) {
+        if (state != State.RUNNING) {
+            return false;
+        }
+        sample(onError, nowSeconds);
+        state = State.EXITED;
+        exitedAtNanos = nowNanos;
+        for (ControllerReader r : readers) {
+            r.close();
+        }
+        return true;
+    }
+
+    @Override
+    public double startTimeSeconds() {
+        return startTimeSeconds;
+    }
+
+    @Override
+    public double lastSeenSeconds() {
+        return lastSeenSeconds;
+    }
+
+    /** Where a failed read goes. */
+    @FunctionalInterface
+    interface SampleErrors {
+        void accept(MonitoredContainer container, CgroupReadException error);
+    }
+}

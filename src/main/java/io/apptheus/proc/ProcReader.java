@@ -1,0 +1,102 @@
+package io.apptheus.proc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** Reads what the agent needs of a process from procfs; the root is a parameter for tests. */
+public final class ProcReader {
+
+    private final Path procRoot;
+
+    public ProcReader(Path procRoot) {
+        this.procRoot = procRoot;
+    }
+
+    public Path procRoot() {
+        return procRoot;
+    }
+
+    /** The target of /proc/PID/exe as the kernel prints it (ends in " (deleted)" if unlinked). */
+    public String exe(long pid) throws IOException {
+        return Files.readSymbolicLink(pidDir(pid).resolve("exe")).toString();
+    }
+
+    /** Identity (device, inode) of the file the process executes; stat follows the magic link. */
+    public Object exeIdentity(long pid) throws IOException {
+        return Files.readAttributes(pidDir(pid).resolve("exe"), BasicFileAttributes.class).fileKey();
+    }
+
+    /** Field 22 (starttime, clock ticks after boot) and field 3 (state) of /proc/PID/stat. */
+    public ProcStat stat(long pid) throws IOException {
+        return ProcStat.parse(Files.readString(pidDir(pid).resolve("stat"), StandardCharsets.UTF_8));
+    }
+
+    /** NUL-separated argv joined with spaces; a process title set by the program shows here. */
+    public String cmdline(long pid) throws IOException {
+        byte[] raw = Files.readAllBytes(pidDir(pid).resolve("cmdline"));
+        int len = raw.length;
+        while (len > 0 && raw[len - 1] == 0) {
+            len--;
+        }
+        return new String(raw, 0, len, StandardCharsets.UTF_8).replace('\0', ' ');
+    }
+
+    /**
+     * The direct children of every thread of {@code pid}, from /proc/PID/task/TID/children
+     * (a space-separated list of PIDs). Empty if the process is gone.
+     */
+    public Set<Long> children(long pid) throws IOException {
+        Set<Long> out = new LinkedHashSet<>();
+        Path tasks = pidDir(pid).resolve("task");
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+            for (Path task : dir) {
+                try {
+                    parsePidList(Files.readString(task.resolve("children")), out);
+                } catch (NoSuchFileException e) {
+                    // the thread exited while we listed
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** {@code pid} and all its descendants at this instant, parents before children. */
+    public Set<Long> tree(long pid) throws IOException {
+        Set<Long> out = new LinkedHashSet<>();
+        out.add(pid);
+        Long[] frontier = {pid};
+        while (frontier.length > 0) {
+            Set<Long> next = new LinkedHashSet<>();
+            for (long p : frontier) {
+                for (long c : children(p)) {
+                    if (out.add(c)) {
+                        next.add(c);
+                    }
+                }
+            }
+            frontier = next.toArray(new Long[0]);
+        }
+        return out;
+    }
+
+    static void parsePidList(String text, Set<Long> out) {
+        for (String tok : text.trim().split("\\s+")) {
+            if (!tok.isEmpty()) {
+                out.add(Long.parseLong(tok));
+            }
+        }
+    }
+
+    private Path pidDir(long pid) {
+        return procRoot.resolve(Long.toString(pid));
+    }
+}

@@ -1,0 +1,81 @@
+package io.apptheus.verify;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Objects;
+
+import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.ProcStat;
+
+/**
+ * Accepts a caller only if the file it executes is one of the trusted paths. Matching is by file
+ * identity (device and inode of /proc/PID/exe against each trusted path, both resolved by stat), so
+ * a trust entry that is a symlink (Debian's /usr/bin/socat → socat1) still matches, and a copy
+ * elsewhere does not. The trusted files are stat'ed at each check: an upgrade that replaces the
+ * starter is picked up without a restart.
+ */
+public final class TrustPolicy {
+
+    public static final String UNTRUSTED = "untrusted";
+    public static final String GONE = "gone";
+
+    private final List<Path> trusted;
+    private final ProcReader proc;
+
+    public TrustPolicy(List<Path> trusted, ProcReader proc) {
+        this.trusted = List.copyOf(trusted);
+        this.proc = proc;
+    }
+
+    public List<Path> trusted() {
+        return trusted;
+    }
+
+    public Verdict verify(Peer peer) {
+        String exe = "?";
+        try {
+            ProcStat before = proc.stat(peer.pid());
+            if (before.zombie()) {
+                return new Verdict.Rejected(peer, exe, GONE, "caller is a zombie");
+            }
+            exe = proc.exe(peer.pid());
+            if (exe.endsWith(" (deleted)")) {
+                return new Verdict.Rejected(peer, exe, UNTRUSTED, "caller's executable was deleted or replaced");
+            }
+            Object identity = proc.exeIdentity(peer.pid());
+            if (!isTrusted(identity)) {
+                return new Verdict.Rejected(peer, exe, UNTRUSTED, "executable is not a trusted path");
+            }
+            ProcStat after = proc.stat(peer.pid());
+            if (after.startTime() != before.startTime()) {
+                return new Verdict.Rejected(peer, exe, GONE, "caller's PID was reused while it was verified");
+            }
+            return new Verdict.Trusted(peer, exe, before.startTime());
+        } catch (NoSuchFileException e) {
+            return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
+        } catch (IOException | RuntimeException e) {
+            return new Verdict.Rejected(peer, exe, GONE, "cannot read /proc/" + peer.pid() + ": " + e);
+        }
+    }
+
+    private boolean isTrusted(Object identity) {
+        if (identity == null) {
+            return false;
+        }
+        for (Path t : trusted) {
+            try {
+                Object key = Files.readAttributes(t, BasicFileAttributes.class).fileKey();
+                if (Objects.equals(key, identity)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // a trusted path that does not exist (yet) trusts nobody
+            }
+        }
+        return false;
+    }
+}
