@@ -82,12 +82,15 @@ public final class LayoutDetector {
         return out;
     }
 
-    /** The v1 controllers among a mount's super options ("rw,cpu,cpuacct"); name=... is not one. */
+    /** Every v1 controller the kernel has (see /proc/cgroups); mount options are not controllers. */
+    private static final Set<String> KNOWN_V1 = Set.of("cpuset", "cpu", "cpuacct", "blkio", "memory", "devices",
+            "freezer", "net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug");
+
+    /** The v1 controllers among a mount's super options ("rw,seclabel,cpu,cpuacct"). */
     private static Set<String> controllers(String options) {
         Set<String> out = new java.util.TreeSet<>();
         for (String o : options.split(",")) {
-            if (!o.isEmpty() && !o.equals("rw") && !o.equals("ro") && !o.contains("=")
-                    && !o.equals("noprefix") && !o.equals("clone_children") && !o.equals("xattr")) {
+            if (KNOWN_V1.contains(o)) {
                 out.add(o);
             }
         }
