@@ -254,6 +254,7 @@ public final class AgentProcess implements AutoCloseable {
         private String telemetryPath = "/metrics";
         private Consumer<AgentProcess> onStart = a -> {
         };
+        private List<String> launcher;
 
         private Builder() {
         }
@@ -326,6 +327,15 @@ public final class AgentProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Replaces {@code java -jar <artifact>} (or the native binary) by another command; the flags
+         * follow it. For testing this support code with a stand-in agent.
+         */
+        public Builder launcher(String... command) {
+            this.launcher = List.of(command);
+            return this;
+        }
+
         /** Called with the started agent (ItResources uses it to register the agent for cleanup). */
         Builder onStart(Consumer<AgentProcess> hook) {
             this.onStart = this.onStart.andThen(hook);
@@ -334,7 +344,7 @@ public final class AgentProcess implements AutoCloseable {
 
         public AgentProcess start() {
             int p = port >= 0 ? port : freePort();
-            List<String> cmd = new ArrayList<>(launcher());
+            List<String> cmd = new ArrayList<>(launcher != null ? launcher : launcher());
             flags.forEach((k, v) -> cmd.add(k + "=" + v));
             cmd.add(FLAG_LISTEN_ADDRESS + "=" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p);
             cmd.addAll(extraArgs);

@@ -58,12 +58,15 @@ public final class Procs {
         }
     }
 
-    /** Sends a signal by name (TERM, KILL, STOP, CONT, ...) with kill(1); processes already gone are ignored. */
+    /**
+     * Sends a signal by name (TERM, KILL, STOP, CONT, ...) with the shell's builtin kill (no procps
+     * needed); processes already gone are ignored.
+     */
     public static void signal(String signal, Collection<Long> pids) {
         if (pids.isEmpty()) {
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of("kill", "-s", signal));
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "kill -s \"$0\" \"$@\"", signal));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
