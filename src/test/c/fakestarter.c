@@ -1,0 +1,415 @@
+/*
+ * fakestarter: a stand-in for Apptainer's starter, for Apptheus end-to-end tests.
+ *
+ * Usage: fakestarter SOCKET WORKLOAD [ARGS...]
+ *   burn SECONDS [THREADS]   spin THREADS (default 1) threads for SECONDS of wall time
+ *   sleep SECONDS            sleep
+ *   hold MIB SECONDS         malloc + memset MIB MiB, then sleep SECONDS
+ *   threads N SECONDS        N extra threads, each sleeping SECONDS
+ *   fork N SECONDS           fork N children (grandchildren of the master), each sleeping SECONDS
+ *   write PATH MIB           O_DIRECT write MIB MiB to PATH, fsync, exit
+ *   exit                     no workload: connect, then exit at once
+ *
+ * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
+ * connects to SOCKET, sends nothing and holds the connection until the child ends. A failed
+ * connect is reported on stderr and the workload still runs (unmonitored). If the agent closes
+ * the connection first, the master keeps waiting for its child.
+ *
+ * stdout, one line each:
+ *   fakestarter: pid=<master> child=<child> connected=<0|1>
+ *   fakestarter: child_cpu_seconds=<user+sys, %.6f> child_maxrss_kib=<ru_maxrss>
+ * Env FAKESTARTER_READY_FILE: when set, that file is created after the connect attempt
+ * (content: "pid=<master> child=<child> connected=<0|1>\n").
+ *
+ * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIB (1024L * 1024L)
+#define DIRECT_ALIGN 4096
+
+enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXIT };
+
+struct spec {
+    enum workload kind;
+    double seconds;
+    long count;       /* threads for burn/threads, children for fork, MiB for hold/write */
+    const char *path; /* write */
+};
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: fakestarter SOCKET WORKLOAD [ARGS...]\n"
+            "  burn SECONDS [THREADS] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
+            "  fork N SECONDS | write PATH MIB | exit\n");
+    exit(2);
+}
+
+static double parse_seconds(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1e7) {
+        fprintf(stderr, "fakestarter: bad SECONDS '%s'\n", s);
+        usage();
+    }
+    return v;
+}
+
+static long parse_count(const char *s, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "fakestarter: bad count '%s' (expected %ld..%ld)\n", s, min, max);
+        usage();
+    }
+    return v;
+}
+
+static struct spec parse_workload(int argc, char **argv)
+{
+    struct spec sp = { .kind = W_EXIT, .seconds = 0, .count = 0, .path = NULL };
+    const char *w = argv[0];
+    if (strcmp(w, "burn") == 0 && (argc == 2 || argc == 3)) {
+        sp.kind = W_BURN;
+        sp.seconds = parse_seconds(argv[1]);
+        sp.count = argc == 3 ? parse_count(argv[2], 1, 4096) : 1;
+    } else if (strcmp(w, "sleep") == 0 && argc == 2) {
+        sp.kind = W_SLEEP;
+        sp.seconds = parse_seconds(argv[1]);
+    } else if (strcmp(w, "hold") == 0 && argc == 3) {
+        sp.kind = W_HOLD;
+        sp.count = parse_count(argv[1], 0, 1L << 20);
+        sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "threads") == 0 && argc == 3) {
+        sp.kind = W_THREADS;
+        sp.count = parse_count(argv[1], 0, 32768);
+        sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "fork") == 0 && argc == 3) {
+        sp.kind = W_FORK;
+        sp.count = parse_count(argv[1], 0, 32768);
+        sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "write") == 0 && argc == 3) {
+        sp.kind = W_WRITE;
+        sp.path = argv[1];
+        sp.count = parse_count(argv[2], 0, 1L << 20);
+    } else if (strcmp(w, "exit") == 0 && argc == 1) {
+        sp.kind = W_EXIT;
+    } else {
+        usage();
+    }
+    return sp;
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_seconds(double seconds)
+{
+    double deadline = now_mono() + seconds;
+    for (;;) {
+        double left = deadline - now_mono();
+        if (left <= 0)
+            return;
+        struct timespec ts = { .tv_sec = (time_t)left, .tv_nsec = (long)((left - (double)(time_t)left) * 1e9) };
+        nanosleep(&ts, NULL); /* EINTR: loop recomputes what is left */
+    }
+}
+
+static volatile unsigned long burn_sink;
+
+static void *burn_thread(void *arg)
+{
+    double deadline = *(const double *)arg;
+    unsigned long x = 0;
+    for (;;) {
+        for (int i = 0; i < 100000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+        if (now_mono() >= deadline)
+            break;
+    }
+    return NULL;
+}
+
+static void *sleep_thread(void *arg)
+{
+    sleep_seconds(*(const double *)arg);
+    return NULL;
+}
+
+/* Starts n threads running fn(arg), plus fn in the calling thread when self is set; joins all. */
+static int run_threads(long n, void *(*fn)(void *), void *arg, int self)
+{
+    pthread_t *tids = calloc((size_t)(n > 0 ? n : 1), sizeof(pthread_t));
+    if (tids == NULL) {
+        perror("fakestarter: calloc");
+        return 1;
+    }
+    long started = 0;
+    int rc = 0;
+    for (; started < n; started++) {
+        int e = pthread_create(&tids[started], NULL, fn, arg);
+        if (e != 0) {
+            fprintf(stderr, "fakestarter: pthread_create: %s\n", strerror(e));
+            rc = 1;
+            break;
+        }
+    }
+    if (self)
+        fn(arg);
+    for (long i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+    return rc;
+}
+
+static int do_write(const char *path, long mib)
+{
+    int direct = 1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+    if (fd < 0 && errno == EINVAL) {
+        /* e.g. tmpfs: no O_DIRECT; write through the page cache and fsync instead */
+        fprintf(stderr, "fakestarter: O_DIRECT not supported on %s, using buffered write + fsync\n", path);
+        direct = 0;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
+    if (fd < 0) {
+        fprintf(stderr, "fakestarter: open %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    void *buf = NULL;
+    int e = posix_memalign(&buf, DIRECT_ALIGN, MIB);
+    if (e != 0) {
+        fprintf(stderr, "fakestarter: posix_memalign: %s\n", strerror(e));
+        close(fd);
+        return 1;
+    }
+    memset(buf, 0xa5, MIB);
+    for (long i = 0; i < mib; i++) {
+        size_t done = 0;
+        while (done < (size_t)MIB) {
+            ssize_t w = write(fd, (char *)buf + done, (size_t)MIB - done);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                fprintf(stderr, "fakestarter: write %s: %s\n", path, strerror(errno));
+                free(buf);
+                close(fd);
+                return 1;
+            }
+            done += (size_t)w;
+            if (direct && done % DIRECT_ALIGN != 0 && done < (size_t)MIB) {
+                fprintf(stderr, "fakestarter: short unaligned O_DIRECT write on %s\n", path);
+                free(buf);
+                close(fd);
+                return 1;
+            }
+        }
+    }
+    free(buf);
+    if (fsync(fd) != 0) {
+        fprintf(stderr, "fakestarter: fsync %s: %s\n", path, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int do_fork(long n, double seconds)
+{
+    int rc = 0;
+    long forked = 0;
+    for (; forked < n; forked++) {
+        pid_t p = fork();
+        if (p < 0) {
+            fprintf(stderr, "fakestarter: fork: %s\n", strerror(errno));
+            rc = 1;
+            break;
+        }
+        if (p == 0) {
+            sleep_seconds(seconds);
+            _exit(0);
+        }
+    }
+    /* reap them so that their CPU time reaches the master's RUSAGE_CHILDREN */
+    for (;;) {
+        pid_t w = waitpid(-1, NULL, 0);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* ECHILD: all reaped */
+        }
+    }
+    return rc;
+}
+
+static int run_workload(const struct spec *sp)
+{
+    switch (sp->kind) {
+    case W_BURN: {
+        double deadline = now_mono() + sp->seconds;
+        return run_threads(sp->count - 1, burn_thread, &deadline, 1);
+    }
+    case W_SLEEP:
+        sleep_seconds(sp->seconds);
+        return 0;
+    case W_HOLD: {
+        size_t bytes = (size_t)sp->count * (size_t)MIB;
+        char *p = malloc(bytes > 0 ? bytes : 1);
+        if (p == NULL) {
+            fprintf(stderr, "fakestarter: malloc %ld MiB failed\n", sp->count);
+            return 1;
+        }
+        memset(p, 0x5a, bytes);
+        sleep_seconds(sp->seconds);
+        /* keep the memory live until the end */
+        burn_sink = (unsigned long)p[bytes > 0 ? bytes - 1 : 0];
+        free(p);
+        return 0;
+    }
+    case W_THREADS: {
+        double seconds = sp->seconds;
+        return run_threads(sp->count, sleep_thread, &seconds, 0);
+    }
+    case W_FORK:
+        return do_fork(sp->count, sp->seconds);
+    case W_WRITE:
+        return do_write(sp->path, sp->count);
+    case W_EXIT:
+        return 0;
+    }
+    return 1;
+}
+
+static int dial(const char *path)
+{
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof addr.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int r;
+    do {
+        r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static void write_ready_file(const char *path, pid_t self, pid_t child, int connected)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)self) >= sizeof tmp) {
+        fprintf(stderr, "fakestarter: ready file path too long\n");
+        return;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "fakestarter: cannot create %s: %s\n", tmp, strerror(errno));
+        return;
+    }
+    fprintf(f, "pid=%d child=%d connected=%d\n", (int)self, (int)child, connected);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "fakestarter: cannot create %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3)
+        usage();
+    const char *sock_path = argv[1];
+    struct spec sp = parse_workload(argc - 2, argv + 2);
+
+    /* 1. fork the "container" first, as Apptainer's starter does */
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "fakestarter: fork: %s\n", strerror(errno));
+        return 1;
+    }
+    if (child == 0)
+        _exit(run_workload(&sp) == 0 ? 0 : 1);
+
+    /* 2. the master: never die of a peer that went away (we never write anyway) */
+    signal(SIGPIPE, SIG_IGN);
+
+    int fd = dial(sock_path);
+    int connected = fd >= 0;
+    if (!connected)
+        fprintf(stderr, "fakestarter: connect failed: %s\n", strerror(errno));
+
+    pid_t self = getpid();
+    printf("fakestarter: pid=%d child=%d connected=%d\n", (int)self, (int)child, connected);
+    fflush(stdout);
+
+    const char *ready = getenv("FAKESTARTER_READY_FILE");
+    if (ready != NULL && ready[0] != '\0')
+        write_ready_file(ready, self, child, connected);
+
+    /* 3. hold the connection (send nothing, read nothing) until the container ends; if the agent
+     * closes its end first, nothing happens here: we just keep waiting for the child. */
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(child, &status, 0);
+        if (w == child)
+            break;
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "fakestarter: waitpid: %s\n", strerror(errno));
+            break;
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        fprintf(stderr, "fakestarter: child exited with status %d\n", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        fprintf(stderr, "fakestarter: child killed by signal %d\n", WTERMSIG(status));
+
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    getrusage(RUSAGE_CHILDREN, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("fakestarter: child_cpu_seconds=%.6f child_maxrss_kib=%ld\n", cpu, ru.ru_maxrss);
+    fflush(stdout);
+
+    /* 4. the container ended: close the connection and go */
+    if (connected)
+        close(fd);
+    return 0;
+}
