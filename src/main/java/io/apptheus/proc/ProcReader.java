@@ -49,24 +49,47 @@ public final class ProcReader {
     }
 
     /**
-     * The direct children of every thread of {@code pid}, from /proc/PID/task/TID/children
-     * (a space-separated list of PIDs). Empty if the process is gone.
+     * The direct children of every thread of {@code pid}, from /proc/PID/task/TID/children (a
+     * space-separated list of PIDs; needs CONFIG_PROC_CHILDREN), else by scanning the PPid of every
+     * process. Empty if the process is gone.
      */
     public Set<Long> children(long pid) throws IOException {
         Set<Long> out = new LinkedHashSet<>();
-        Path tasks = pidDir(pid).resolve("task");
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+        boolean supported = false;
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(pidDir(pid).resolve("task"))) {
             for (Path task : dir) {
                 try {
                     parsePidList(Files.readString(task.resolve("children")), out);
+                    supported = true;
                 } catch (NoSuchFileException e) {
-                    // the thread exited while we listed
+                    // the thread exited while we listed, or the kernel lacks the file
                 }
             }
         } catch (NoSuchFileException e) {
             return out;
         }
+        return supported ? out : childrenByScan(pid);
+    }
+
+    private Set<Long> childrenByScan(long pid) throws IOException {
+        Set<Long> out = new LinkedHashSet<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(procRoot, p -> isNumeric(p.getFileName().toString()))) {
+            for (Path p : dir) {
+                try {
+                    long child = Long.parseLong(p.getFileName().toString());
+                    if (stat(child).ppid() == pid) {
+                        out.add(child);
+                    }
+                } catch (NoSuchFileException | IllegalArgumentException e) {
+                    // exited meanwhile
+                }
+            }
+        }
         return out;
+    }
+
+    private static boolean isNumeric(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
     /** {@code pid} and all its descendants at this instant, parents before children. */

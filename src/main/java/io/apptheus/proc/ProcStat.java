@@ -1,11 +1,12 @@
 package io.apptheus.proc;
 
 /**
- * The two fields of /proc/PID/stat the agent needs. The line reads
+ * The fields of /proc/PID/stat the agent needs. The line reads
  * {@code 1234 (starter-suid) S 1 1234 ... } — comm may hold spaces and parentheses, so fields are
- * counted after the last ')': state is field 3, starttime field 22 (clock ticks since boot).
+ * counted after the last ')': state is field 3, ppid field 4, starttime field 22 (clock ticks since
+ * boot).
  */
-public record ProcStat(char state, long startTime) {
+public record ProcStat(char state, long ppid, long startTime) {
 
     public static ProcStat parse(String line) {
         int close = line.lastIndexOf(')');
@@ -17,7 +18,7 @@ public record ProcStat(char state, long startTime) {
         if (f.length < 20) {
             throw new IllegalArgumentException("short /proc/PID/stat line: " + line);
         }
-        return new ProcStat(f[0].charAt(0), Long.parseLong(f[19]));
+        return new ProcStat(f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[19]));
     }
 
     public boolean zombie() {

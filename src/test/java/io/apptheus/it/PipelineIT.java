@@ -102,9 +102,7 @@ class PipelineIT {
     void seedUsageTrustsBothStarterPathsAndServesBuildInfo() throws Exception {
         Path suid = it.trustedStarter().resolveSibling("starter-suid");
         Files.copy(it.trustedStarter(), suid);
-        AgentProcess agent = it.agent()
-                .flag("trust.path", it.trustedStarter() + ";" + suid)
-                .start().awaitReady(READY);
+        AgentProcess agent = it.agent().trustPaths(it.trustedStarter(), suid).start().awaitReady(READY);
         FakeStarter.Handle a = it.start(suid, it.socketPath(), "sleep", "2");
         Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
                 x -> x.has("container_processes", named("starter-suid_" + a.pid())));

@@ -18,6 +18,7 @@ class ProcStatTest {
         ProcStat s = ProcStat.parse(line);
         assertEquals('S', s.state());
         assertEquals(123456, s.startTime());
+        assertEquals(1, s.ppid());
         assertTrue(ProcStat.parse(line.replace(") S 1", ") Z 1")).zombie());
     }
 
@@ -51,5 +52,21 @@ class ProcStatTest {
     @Test
     void goneProcessHasNoChildren() throws Exception {
         assertTrue(new ProcReader(Path.of("/proc")).children(Integer.MAX_VALUE - 1L).isEmpty());
+    }
+
+    @Test
+    void withoutTheChildrenFileTheTreeComesFromPpid(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+        // a procfs of a kernel built without CONFIG_PROC_CHILDREN: task dirs, no children files
+        writeProc(root, 10, 1);
+        writeProc(root, 11, 10);
+        writeProc(root, 12, 11);
+        writeProc(root, 13, 1);
+        assertEquals(java.util.List.of(10L, 11L, 12L), java.util.List.copyOf(new ProcReader(root).tree(10)));
+    }
+
+    private static void writeProc(Path root, long pid, long ppid) throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(root.resolve(pid + "/task/" + pid));
+        java.nio.file.Files.writeString(root.resolve(pid + "/stat"), pid + " (x) S " + ppid
+                + " 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0");
     }
 }

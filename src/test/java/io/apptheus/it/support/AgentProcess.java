@@ -39,7 +39,7 @@ public final class AgentProcess implements AutoCloseable {
     public static final String FLAG_TRUST_PATH = "--trust.path";
     public static final String FLAG_CGROUP_PARENT = "--cgroup.parent";
     public static final String FLAG_MONITOR_INTERVAL = "--monitor.interval";
-    public static final String FLAG_RETAIN_EXITED = "--retain.exited";
+    public static final String FLAG_RETAIN_EXITED = "--metrics.retain-exited";
     public static final String FLAG_LISTEN_ADDRESS = "--web.listen-address";
     public static final String FLAG_TELEMETRY_PATH = "--web.telemetry-path";
     public static final String READY_PATH = "/q/health/ready";
@@ -255,6 +255,7 @@ public final class AgentProcess implements AutoCloseable {
         private Consumer<AgentProcess> onStart = a -> {
         };
         private List<String> launcher;
+        private List<String> wrapper = List.of();
 
         private Builder() {
         }
@@ -336,6 +337,12 @@ public final class AgentProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs the usual launcher under {@code command} (e.g. setpriv to drop root). */
+        public Builder wrappedBy(String... command) {
+            this.wrapper = List.of(command);
+            return this;
+        }
+
         /** Called with the started agent (ItResources uses it to register the agent for cleanup). */
         Builder onStart(Consumer<AgentProcess> hook) {
             this.onStart = this.onStart.andThen(hook);
@@ -344,7 +351,8 @@ public final class AgentProcess implements AutoCloseable {
 
         public AgentProcess start() {
             int p = port >= 0 ? port : freePort();
-            List<String> cmd = new ArrayList<>(launcher != null ? launcher : launcher());
+            List<String> cmd = new ArrayList<>(wrapper);
+            cmd.addAll(launcher != null ? launcher : launcher());
             flags.forEach((k, v) -> cmd.add(k + "=" + v));
             cmd.add(FLAG_LISTEN_ADDRESS + "=" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p);
             cmd.addAll(extraArgs);
