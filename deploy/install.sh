@@ -79,7 +79,11 @@ systemd_running() {
     [[ -z $destdir && -d /run/systemd/system && $(cat /proc/1/comm 2>/dev/null) == systemd ]]
 }
 systemd_note() {
-    say "systemd is not PID 1 here (PID 1: $(cat /proc/1/comm 2>/dev/null || echo unknown))${destdir:+ or --destdir is set}: skipped: $*"
+    if [[ -n $destdir ]]; then
+        say "--destdir given: skipped systemctl ($*)"
+    else
+        say "systemd is not PID 1 here (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)): skipped systemctl ($*)"
+    fi
 }
 
 # Prints the major version of the java at $1, or nothing.
@@ -147,10 +151,10 @@ do_install() {
     find_java
     build_if_missing
     tmp=$(mktemp -d)
-    trap 'rm -rf -- "$tmp"' EXIT
+    stage=$APP.new.$$
+    trap 'rm -rf -- "$tmp" "$stage"' EXIT
 
     # 1. the application tree, swapped in whole so a running JVM keeps its open files
-    local stage=$APP.new.$$
     rm -rf -- "$stage"
     mkdir -p -- "$stage"
     cp -a -- "$REPO_ROOT/target/quarkus-app/." "$stage/"
