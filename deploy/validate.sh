@@ -53,6 +53,7 @@ if have systemd-analyze; then
     printf '#!/bin/sh\n' >"$work/apptheus" && chmod +x "$work/apptheus"
     sed "s|/usr/local/bin/apptheus|$work/apptheus|" deploy/systemd/apptheus.service >"$work/apptheus.service"
     check "systemd-analyze verify apptheus.service (ExecStart -> stub)" systemd-analyze verify "$work/apptheus.service"
+    # shellcheck disable=SC2016 # $u expands in the inner shell
     check "unit keeps Delegate=yes, KillMode=process, OOMPolicy=continue, relative cgroup parent" bash -c '
         u=deploy/systemd/apptheus.service
         grep -qx Delegate=yes $u && grep -qx KillMode=process $u && grep -qx OOMPolicy=continue $u &&
