@@ -109,8 +109,10 @@ if [[ -f target/quarkus-app/quarkus-run.jar ]]; then
     check "install.sh --destdir: first run" deploy/install.sh --destdir="$root" --no-build
     check "install.sh --destdir: second run changes nothing" bash -c \
         "out=\$(deploy/install.sh --destdir='$root' --no-build) && ! grep -q '^apptheus-install: installed' <<<\"\$out\""
-    check "install.sh --destdir: installed launcher runs java -version" env \
-        APPTHEUS_JAVA_OPTS=-version "$root/usr/local/bin/apptheus"
+    # The staged launcher names the final /opt/apptheus; this copy names the staged one.
+    sed "s|^APP_DIR=.*|APP_DIR='$root/opt/apptheus'|" "$root/usr/local/bin/apptheus" >"$work/launcher"
+    check "launcher finds Java 17+ and the JVM accepts its flags (-version)" env \
+        APPTHEUS_JAVA_OPTS=-version sh "$work/launcher"
     check "install.sh --destdir --uninstall leaves nothing" bash -c \
         "deploy/install.sh --destdir='$root' --uninstall && [[ -z \$(find '$root' -type f) ]]"
 else
