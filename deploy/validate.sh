@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Checks every file under deploy/ with the tools that understand it. Changes nothing on
+# the host (install.sh is exercised under a temporary --destdir), leaves nothing running.
+#
+#   deploy/validate.sh            # all checks
+#   deploy/validate.sh --no-live  # without the ~25 s run of a real Prometheus
+#
+# Tools: promtool + prometheus (apt-get install prometheus), systemd-analyze, python3 with
+# yaml (python3-yaml); shellcheck and yamllint are used when installed.
+# Ends with "N passed, M failed"; exit status 1 if anything failed.
+set -uo pipefail
+
+DEPLOY=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(dirname -- "$DEPLOY")
+live=1
+[[ ${1:-} == --no-live ]] && live=0
+passed=0
+failed=0
+work=$(mktemp -d)
+trap 'rm -rf -- "$work"' EXIT
+
+# check NAME COMMAND...: runs COMMAND, output to the log, one line of verdict.
+check() {
+    local name=$1
+    shift
+    if "$@" >"$work/out" 2>&1; then
+        passed=$((passed + 1))
+        echo "ok    $name"
+    else
+        failed=$((failed + 1))
+        echo "FAIL  $name"
+        sed 's/^/      /' "$work/out"
+    fi
+}
+skip() { echo "skip  $1"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+cd -- "$REPO" || exit 1
+
+# shell
+for f in deploy/install.sh deploy/validate.sh deploy/prometheus/tests/live-queries.sh; do
+    check "bash -n $f" bash -n "$f"
+done
+check "sh -n deploy/bin/apptheus" sh -n deploy/bin/apptheus
+if have shellcheck; then
+    check "shellcheck" shellcheck deploy/install.sh deploy/validate.sh deploy/bin/apptheus deploy/prometheus/tests/live-queries.sh
+else
+    skip "shellcheck (not installed)"
+fi
+
+# systemd: verify wants ExecStart to exist, so a copy points at a stub launcher.
+if have systemd-analyze; then
+    printf '#!/bin/sh\n' >"$work/apptheus" && chmod +x "$work/apptheus"
+    sed "s|/usr/local/bin/apptheus|$work/apptheus|" deploy/systemd/apptheus.service >"$work/apptheus.service"
+    check "systemd-analyze verify apptheus.service (ExecStart -> stub)" systemd-analyze verify "$work/apptheus.service"
+    # shellcheck disable=SC2016 # $u expands in the inner shell
+    check "unit keeps Delegate=yes, KillMode=process, OOMPolicy=continue, relative cgroup parent" bash -c '
+        u=deploy/systemd/apptheus.service
+        grep -qx Delegate=yes $u && grep -qx KillMode=process $u && grep -qx OOMPolicy=continue $u &&
+            grep -qx "Environment=APPTHEUS_CGROUP_PARENT=[^/].*" $u'
+    check "unit: no cgroup-limit settings that would hit containers" bash -c \
+        '! grep -E "^(Memory(Max|High|Limit)|CPUQuota|TasksMax=[0-9]|IO[A-Z][A-Za-z]*|DeviceAllow|DevicePolicy|PrivateDevices|ProtectClock|IPAddress(Allow|Deny)|ProtectControlGroups)=" deploy/systemd/apptheus.service'
+else
+    skip "systemd-analyze (not installed)"
+fi
+
+# Prometheus
+if have promtool; then
+    check "promtool check config" promtool check config deploy/prometheus/prometheus.yml
+    check "promtool check rules" promtool check rules deploy/prometheus/rules/*.yml
+    check "promtool test rules" promtool test rules deploy/prometheus/tests/*.test.yml
+else
+    skip "promtool (apt-get install prometheus)"
+fi
+
+# Grafana
+check "apptheus.json is JSON" python3 -m json.tool deploy/grafana/apptheus.json
+check "apptheus.json + panel-queries.txt match generate.py" python3 deploy/grafana/generate.py --check
+check "dashboard: schemaVersion, \${DS_PROMETHEUS}, user/name variables" python3 - <<'EOF'
+import json
+d = json.load(open("deploy/grafana/apptheus.json"))
+assert 36 <= d["schemaVersion"] <= 41, d["schemaVersion"]
+names = {v["name"]: v for v in d["templating"]["list"]}
+assert names["DS_PROMETHEUS"]["type"] == "datasource"
+for v in ("user", "name"):
+    assert names[v]["definition"].startswith("label_values("), v
+targets = [t for p in d["panels"] for t in p.get("targets", [])]
+assert all(p["datasource"]["uid"] == "${DS_PROMETHEUS}" for p in d["panels"] if p["type"] != "row")
+assert len(targets) == len(open("deploy/grafana/panel-queries.txt").read().splitlines())
+EOF
+
+# Kubernetes
+check "daemonset.yaml parses (one DaemonSet)" python3 -c '
+import yaml, sys
+docs = list(yaml.safe_load_all(open("deploy/kubernetes/daemonset.yaml")))
+assert len(docs) == 1 and docs[0]["kind"] == "DaemonSet", docs
+s = docs[0]["spec"]["template"]["spec"]
+assert s["hostPID"] is True and s["containers"][0]["securityContext"]["privileged"] is True
+'
+if have yamllint; then
+    check "yamllint deploy/" yamllint -c deploy/.yamllint deploy/
+else
+    skip "yamllint (not installed)"
+fi
+
+# install.sh round trip under a temporary root (needs the built jar; does not build)
+if [[ -f target/quarkus-app/quarkus-run.jar ]]; then
+    root=$work/root
+    check "install.sh --destdir: first run" deploy/install.sh --destdir="$root" --no-build
+    check "install.sh --destdir: second run changes nothing" bash -c \
+        "out=\$(deploy/install.sh --destdir='$root' --no-build) && ! grep -q '^apptheus-install: installed' <<<\"\$out\""
+    # The staged launcher names the final /opt/apptheus; this copy names the staged one.
+    sed "s|^APP_DIR=.*|APP_DIR='$root/opt/apptheus'|" "$root/usr/local/bin/apptheus" >"$work/launcher"
+    check "launcher finds Java 17+ and the JVM accepts its flags (-version)" env \
+        APPTHEUS_JAVA_OPTS=-version sh "$work/launcher"
+    check "install.sh --destdir --uninstall leaves nothing" bash -c \
+        "deploy/install.sh --destdir='$root' --uninstall && [[ -z \$(find '$root' -type f) ]]"
+else
+    skip "install.sh round trip (no target/quarkus-app; run ./mvnw -B -DskipTests package)"
+fi
+
+# A real Prometheus evaluating every dashboard query and rule
+if ((live)) && have prometheus; then
+    check "live: panel queries and rules on a real Prometheus" deploy/prometheus/tests/live-queries.sh
+else
+    skip "live Prometheus queries"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))
