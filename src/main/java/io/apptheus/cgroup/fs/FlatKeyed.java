@@ -1,6 +1,8 @@
 package io.apptheus.cgroup.fs;
 
 import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.Stat;
+import io.apptheus.cgroup.StatsBuffer;
 import java.nio.file.Path;
 
 /**
@@ -75,5 +77,17 @@ public final class FlatKeyed {
     /** The value of key number {@code key} in the last parsed file; check {@link #has} first. */
     public long get(int key) {
         return values[key];
+    }
+
+    /** Sets {@code stat} to the value of key number {@code key} when the file had it. */
+    public void copy(int key, StatsBuffer out, Stat stat) {
+        copy(key, out, stat, 1);
+    }
+
+    /** Same, with the value multiplied by {@code scale} (1000 for µs → ns). */
+    public void copy(int key, StatsBuffer out, Stat stat, long scale) {
+        if (has(key)) {
+            out.set(stat, values[key] * scale);
+        }
     }
 }
