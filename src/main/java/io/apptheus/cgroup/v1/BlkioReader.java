@@ -21,6 +21,10 @@ import java.util.Set;
  * blkio.throttle.io_service_bytes_recursive   254:0 Read 16777216     bytes
  * blkio.throttle.io_serviced_recursive        254:0 Read 16           operations
  * </pre>
+ *
+ * Since 6.10 (a3166c51702b, "blk-throttle: delay initialization until configuration") the kernel
+ * counts these only for disks on which some cgroup has a throttle rule: elsewhere they stay at
+ * "Total 0", as in the 6.18 fixture. Before, every bio was counted.
  */
 public final class BlkioReader implements ControllerReader {
 
