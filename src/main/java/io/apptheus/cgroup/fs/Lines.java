@@ -36,6 +36,10 @@ final class Lines {
         return this;
     }
 
+    Path file() {
+        return file;
+    }
+
     /** Moves to the next line that holds a token; false at the end of the content. */
     boolean next() {
         while (next < length) {

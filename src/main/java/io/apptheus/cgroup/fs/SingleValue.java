@@ -35,7 +35,7 @@ public final class SingleValue {
 
     static long parse(Lines lines, int index, int count) throws CgroupReadException {
         if (!lines.next()) {
-            throw lines.malformed("empty");
+            throw CgroupReadException.malformed(lines.file(), "empty file");
         }
         long value = 0;
         for (int i = 0; i < count; i++) {
