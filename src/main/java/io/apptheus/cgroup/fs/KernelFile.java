@@ -21,6 +21,8 @@ import java.util.Optional;
 public final class KernelFile implements AutoCloseable {
 
     static final int INITIAL_CAPACITY = 4096;
+    /** Bigger than any cgroup file: a root cgroup.procs with pid_max 4194304 PIDs is 32 MiB. */
+    static final int MAX_CAPACITY = 64 << 20;
 
     private final Path path;
     private final FileChannel channel;
@@ -62,30 +64,34 @@ public final class KernelFile implements AutoCloseable {
      * @return the length of the content
      */
     public int read() throws CgroupReadException {
-        try {
-            while (true) {
-                int n = readOnce();
-                if (n < bytes.length) {
-                    return n;
-                }
-                bytes = new byte[bytes.length * 2];
-                buffer = ByteBuffer.wrap(bytes);
+        while (true) {
+            int n = readOnce();
+            if (n < bytes.length) {
+                return n;
             }
-        } catch (IOException e) {
-            throw CgroupReadException.of(path, e);
+            if (bytes.length >= MAX_CAPACITY) {
+                throw new CgroupReadException(path, CgroupReadException.Reason.IO,
+                        "larger than " + MAX_CAPACITY + " bytes", null);
+            }
+            bytes = new byte[bytes.length * 2];
+            buffer = ByteBuffer.wrap(bytes);
         }
     }
 
     /** Reads from offset 0 until EOF or a full buffer; a short read is not EOF. */
-    private int readOnce() throws IOException {
+    private int readOnce() throws CgroupReadException {
         buffer.clear();
         int total = 0;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, total);
-            if (n <= 0) {
-                break;
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, total);
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
             }
-            total += n;
+        } catch (IOException e) {
+            throw CgroupReadException.of(path, e);
         }
         return total;
     }
