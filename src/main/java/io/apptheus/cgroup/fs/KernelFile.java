@@ -131,11 +131,4 @@ public final class KernelFile implements AutoCloseable {
             // nothing to do: the fd is released either way
         }
     }
-
-    /** Closes {@code file} when it is not null. */
-    public static void closeQuietly(KernelFile file) {
-        if (file != null) {
-            file.close();
-        }
-    }
 }
