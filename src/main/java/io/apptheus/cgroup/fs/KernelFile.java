@@ -1,0 +1,134 @@
+package io.apptheus.cgroup.fs;
+
+import io.apptheus.cgroup.CgroupReadException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * A cgroup file kept open and re-read from offset 0 with a positional read (pread) into a reused
+ * buffer: no open/close and no allocation per sample.
+ *
+ * <p>Kernel facts: cgroupfs reports a size of 0 for every file, so the size cannot be asked
+ * first. A seq_file read at offset 0 restarts the file from its first record (seq_read_iter), so
+ * a pread at 0 always returns a fresh snapshot; measured here, 2.8–3.4 µs against 8.5 µs for
+ * open-read-close. After the cgroup is removed an fd kept open reads ENODEV.
+ */
+public final class KernelFile implements AutoCloseable {
+
+    static final int INITIAL_CAPACITY = 4096;
+    /** Bigger than any cgroup file: a root cgroup.procs with pid_max 4194304 PIDs is 32 MiB. */
+    static final int MAX_CAPACITY = 64 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final Lines lines = new Lines();
+    private byte[] bytes;
+    private ByteBuffer buffer;
+
+    private KernelFile(Path path, FileChannel channel, int capacity) {
+        this.path = path;
+        this.channel = channel;
+        this.bytes = new byte[capacity];
+        this.buffer = ByteBuffer.wrap(bytes);
+    }
+
+    /** Opens {@code path} for reading; empty when it does not exist (controller absent). */
+    public static Optional<KernelFile> openIfExists(Path path) throws CgroupReadException {
+        return openIfExists(path, INITIAL_CAPACITY);
+    }
+
+    static Optional<KernelFile> openIfExists(Path path, int capacity) throws CgroupReadException {
+        try {
+            return Optional.of(new KernelFile(path, FileChannel.open(path, StandardOpenOption.READ), capacity));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw CgroupReadException.of(path, e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Reads the whole file again; its content is then {@code bytes()[0, length)}. When the file
+     * fills the buffer, the buffer doubles and the file is read again from 0, so that one sample
+     * never mixes two snapshots.
+     *
+     * @return the length of the content
+     */
+    public int read() throws CgroupReadException {
+        while (true) {
+            int n = readOnce();
+            if (n < bytes.length) {
+                return n;
+            }
+            if (bytes.length >= MAX_CAPACITY) {
+                throw new CgroupReadException(path, CgroupReadException.Reason.IO,
+                        "larger than " + MAX_CAPACITY + " bytes", null);
+            }
+            bytes = new byte[bytes.length * 2];
+            buffer = ByteBuffer.wrap(bytes);
+        }
+    }
+
+    /** Reads from offset 0 until EOF or a full buffer; a short read is not EOF. */
+    private int readOnce() throws CgroupReadException {
+        buffer.clear();
+        int total = 0;
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, total);
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            throw CgroupReadException.of(path, e);
+        }
+        return total;
+    }
+
+    /** The buffer of the last {@link #read()}; replaced when it grows, so fetch it after reading. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** Reads a single-value file such as {@code memory.current}: see {@link SingleValue#parse}. */
+    public long readValue() throws CgroupReadException {
+        int n = read();
+        return SingleValue.parse(lines.reset(path, bytes, n), 0, 1);
+    }
+
+    /**
+     * Value number {@code index} of the {@code count} values of the content just read, e.g.
+     * "50000 100000" of {@code cpu.max}: see {@link SingleValue}.
+     *
+     * @param length what {@link #read()} returned
+     */
+    public long field(int length, int index, int count) throws CgroupReadException {
+        return SingleValue.parse(lines.reset(path, bytes, length), index, count);
+    }
+
+    /** Reads a flat-keyed file such as {@code cpu.stat} into {@code keys}. */
+    public void readKeyed(FlatKeyed keys) throws CgroupReadException {
+        int n = read();
+        keys.parse(path, bytes, n);
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do: the fd is released either way
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.apptheus.cgroup.fs;
+
+import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Stat;
+import io.apptheus.cgroup.StatsBuffer;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link Stat#PROCESSES}: the number of lines of {@code cgroup.procs}, one PID per line. Works in
+ * any v1 hierarchy and in v2. The file lists this cgroup's own processes, not its descendants';
+ * v1 sorts and de-duplicates it (pidlist), v2 lists each thread-group leader once. Empty when no
+ * process is left, which is a count of 0, not an error.
+ *
+ * <pre>
+ * 120
+ * 121
+ * </pre>
+ */
+public final class ProcessCountReader implements ControllerReader {
+
+    private final CgroupFiles files;
+    private final KernelFile procs;
+
+    private ProcessCountReader(CgroupFiles files) throws CgroupReadException {
+        this.files = files;
+        this.procs = files.open("cgroup.procs", Stat.PROCESSES);
+    }
+
+    /** The process count of cgroup {@code dir}; empty when it has no cgroup.procs. */
+    public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
+        return CgroupFiles.reader(dir, ProcessCountReader::new);
+    }
+
+    /** The number of non-blank lines of {@code b[0, length)}. */
+    public static int countLines(byte[] b, int length) {
+        int count = 0;
+        boolean blank = true;
+        for (int i = 0; i < length; i++) {
+            if (b[i] == '\n') {
+                count += blank ? 0 : 1;
+                blank = true;
+            } else if (b[i] != ' ') {
+                blank = false;
+            }
+        }
+        return blank ? count : count + 1;
+    }
+
+    @Override
+    public Set<Stat> provides() {
+        return files.provided();
+    }
+
+    @Override
+    public void readInto(StatsBuffer out) throws CgroupReadException {
+        int n = procs.read();
+        out.set(Stat.PROCESSES, countLines(procs.bytes(), n));
+    }
+
+    @Override
+    public void close() {
+        files.close();
+    }
+}

@@ -1,0 +1,147 @@
+package io.apptheus.cgroup.v1;
+
+import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Stat;
+import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.FlatKeyed;
+import io.apptheus.cgroup.fs.KernelFile;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The v1 memory controller.
+ *
+ * <pre>
+ * memory.usage_in_bytes         67620864   bytes charged, page cache included
+ * memory.limit_in_bytes         9223372036854771712   no limit: see {@link #limit}
+ * memory.max_usage_in_bytes     67731456   peak usage
+ * memory.failcnt                0          times usage hit the limit
+ * memory.stat                   total_rss 67162112      the total_* keys include descendants
+ *                               total_cache 458752
+ *                               total_swap 0            only with swap accounting
+ *                               total_inactive_file 212992
+ * memory.memsw.limit_in_bytes   9223372036854771712   memory + swap; only with swap accounting
+ * memory.oom_control            oom_kill_disable 0 / under_oom 0 / oom_kill 1   (oom_kill since 4.13)
+ * </pre>
+ *
+ * Working set = usage − total_inactive_file, floored at 0 (cadvisor's definition). Swap limit =
+ * memsw limit − memory limit, unlimited if either is.
+ */
+public final class MemoryReader implements ControllerReader {
+
+    /**
+     * The kernel prints "no limit" as PAGE_COUNTER_MAX pages in bytes: LONG_MAX rounded down to
+     * the page size, 0x7FFFFFFFFFFFF000 with 4 KiB pages, 0x7FFFFFFFFFFF0000 with 64 KiB pages.
+     * Anything at or above the 64 KiB form is unlimited.
+     */
+    static final long NO_LIMIT_THRESHOLD = 0x7FFFFFFFFFFF0000L;
+
+    private static final int RSS = 0;
+    private static final int CACHE = 1;
+    private static final int SWAP = 2;
+    private static final int INACTIVE_FILE = 3;
+    private static final int OOM_KILL = 0;
+
+    private final CgroupFiles files;
+    private final KernelFile usage;
+    private final KernelFile limit;
+    private final KernelFile maxUsage;
+    private final KernelFile failcnt;
+    private final KernelFile stat;
+    private final KernelFile memswLimit;
+    private final KernelFile oomControl;
+    private final FlatKeyed statKeys =
+            new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file");
+    private final FlatKeyed oomKeys = new FlatKeyed("oom_kill");
+
+    private MemoryReader(CgroupFiles files) throws CgroupReadException {
+        this.files = files;
+        usage = files.open("memory.usage_in_bytes", Stat.MEMORY_USAGE_BYTES);
+        limit = files.open("memory.limit_in_bytes", Stat.MEMORY_LIMIT_BYTES);
+        maxUsage = files.open("memory.max_usage_in_bytes", Stat.MEMORY_MAX_USAGE_BYTES);
+        failcnt = files.open("memory.failcnt", Stat.MEMORY_FAILCNT);
+        stat = files.open("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
+        memswLimit = files.open("memory.memsw.limit_in_bytes");
+        oomControl = files.open("memory.oom_control", Stat.OOM_KILLS);
+        if (usage != null && stat != null) {
+            files.provide(Stat.MEMORY_WORKING_SET_BYTES);
+        }
+        if (memswLimit != null && stat != null) {
+            files.provide(Stat.MEMORY_SWAP_BYTES);
+        }
+        if (memswLimit != null && limit != null) {
+            files.provide(Stat.MEMORY_SWAP_LIMIT_BYTES);
+        }
+    }
+
+    /** The memory reader of the v1 cgroup {@code dir}; empty when it has no memory file. */
+    public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
+        return CgroupFiles.reader(dir, MemoryReader::new);
+    }
+
+    /** A v1 limit in bytes, with the kernel's "no limit" as {@link StatsBuffer#UNLIMITED}. */
+    static long limit(long bytes) {
+        return bytes >= NO_LIMIT_THRESHOLD ? StatsBuffer.UNLIMITED : bytes;
+    }
+
+    /** memsw − memory: the swap a cgroup may use on top of its memory limit. */
+    static long swapLimit(long memsw, long memory) {
+        if (memsw == StatsBuffer.UNLIMITED || memory == StatsBuffer.UNLIMITED) {
+            return StatsBuffer.UNLIMITED;
+        }
+        return Math.max(0, memsw - memory);
+    }
+
+    @Override
+    public Set<Stat> provides() {
+        return files.provided();
+    }
+
+    @Override
+    public void readInto(StatsBuffer out) throws CgroupReadException {
+        long used = -1;
+        if (usage != null) {
+            used = usage.readValue();
+            out.set(Stat.MEMORY_USAGE_BYTES, used);
+        }
+        long memoryLimit = StatsBuffer.UNLIMITED;
+        if (limit != null) {
+            memoryLimit = limit(limit.readValue());
+            out.set(Stat.MEMORY_LIMIT_BYTES, memoryLimit);
+        }
+        if (maxUsage != null) {
+            out.set(Stat.MEMORY_MAX_USAGE_BYTES, maxUsage.readValue());
+        }
+        if (failcnt != null) {
+            out.set(Stat.MEMORY_FAILCNT, failcnt.readValue());
+        }
+        if (stat != null) {
+            readStat(out, used);
+        }
+        if (memswLimit != null && limit != null) {
+            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES, swapLimit(limit(memswLimit.readValue()), memoryLimit));
+        }
+        if (oomControl != null) {
+            oomControl.readKeyed(oomKeys);
+            oomKeys.copy(OOM_KILL, out, Stat.OOM_KILLS);
+        }
+    }
+
+    private void readStat(StatsBuffer out, long used) throws CgroupReadException {
+        stat.readKeyed(statKeys);
+        statKeys.copy(RSS, out, Stat.MEMORY_RSS_BYTES);
+        statKeys.copy(CACHE, out, Stat.MEMORY_CACHE_BYTES);
+        statKeys.copy(SWAP, out, Stat.MEMORY_SWAP_BYTES);
+        if (used >= 0 && statKeys.has(INACTIVE_FILE)) {
+            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
+        }
+    }
+
+    @Override
+    public void close() {
+        files.close();
+    }
+}
