@@ -115,7 +115,7 @@ public final class CgroupManager {
             }
         }
         if (layout.mode() == CgroupLayout.Mode.V1) {
-            out.add(V1Readers.processCount(cg.dirs().values().iterator().next()));
+            ProcessCountReader.openV1(cg.dirs().values().iterator().next()).ifPresent(out::add);
         }
         return out;
     }

@@ -23,15 +23,27 @@ public final class ProcessCountReader implements ControllerReader {
 
     private final CgroupFiles files;
     private final KernelFile procs;
+    private final boolean reopen;
 
-    private ProcessCountReader(CgroupFiles files) throws CgroupReadException {
+    private ProcessCountReader(CgroupFiles files, boolean reopen) throws CgroupReadException {
         this.files = files;
         this.procs = files.open("cgroup.procs", Stat.PROCESSES);
+        this.reopen = reopen;
     }
 
-    /** The process count of cgroup {@code dir}; empty when it has no cgroup.procs. */
+    /** The process count of cgroup {@code dir} (v2 semantics); empty when it has no cgroup.procs. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, ProcessCountReader::new);
+        return CgroupFiles.reader(dir, f -> new ProcessCountReader(f, false));
+    }
+
+    /**
+     * The same for a v1 hierarchy, whose cgroup.procs must be opened afresh for each read: a v1
+     * pid list is built at the first read of an open file and served again to later reads of it
+     * until a second passes without a read (cgroup_pidlist_start, CGROUP_PIDLIST_DESTROY_DELAY),
+     * so a file kept open and read every 0.5 s would show the first list forever.
+     */
+    public static Optional<ControllerReader> openV1(Path dir) throws CgroupReadException {
+        return CgroupFiles.reader(dir, f -> new ProcessCountReader(f, true));
     }
 
     /** The number of non-blank lines of {@code b[0, length)}. */
@@ -56,6 +68,15 @@ public final class ProcessCountReader implements ControllerReader {
 
     @Override
     public void readInto(StatsBuffer out) throws CgroupReadException {
+        if (reopen) {
+            try {
+                byte[] b = java.nio.file.Files.readAllBytes(procs.path());
+                out.set(Stat.PROCESSES, countLines(b, b.length));
+            } catch (java.io.IOException e) {
+                throw CgroupReadException.of(procs.path(), e);
+            }
+            return;
+        }
         int n = procs.read();
         out.set(Stat.PROCESSES, countLines(procs.bytes(), n));
     }
