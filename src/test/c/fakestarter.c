@@ -2,7 +2,8 @@
  * fakestarter: a stand-in for Apptainer's starter, for Apptheus end-to-end tests.
  *
  * Usage: fakestarter SOCKET WORKLOAD [ARGS...]
- *   burn SECONDS [THREADS]   spin THREADS (default 1) threads for SECONDS of wall time
+ *   burn SECONDS [THREADS [MIB]]  spin THREADS (default 1) threads for SECONDS of wall time,
+ *                            holding MIB MiB of touched memory (default 0) meanwhile
  *   sleep SECONDS            sleep
  *   hold MIB SECONDS         malloc + memset MIB MiB, then sleep SECONDS
  *   threads N SECONDS        N extra threads, each sleeping SECONDS
@@ -20,6 +21,9 @@
  *   fakestarter: child_cpu_seconds=<user+sys, %.6f> child_maxrss_kib=<ru_maxrss>
  * Env FAKESTARTER_READY_FILE: when set, that file is created after the connect attempt
  * (content: "pid=<master> child=<child> connected=<0|1>\n").
+ * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
+ * container process waits for the master's setup before it execs the user's program (memory a
+ * process charged before it was moved stays with its old cgroup).
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
  */
@@ -49,6 +53,7 @@ struct spec {
     enum workload kind;
     double seconds;
     long count;       /* threads for burn/threads, children for fork, MiB for hold/write */
+    long mib;         /* memory held by burn */
     const char *path; /* write */
 };
 
@@ -56,7 +61,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: fakestarter SOCKET WORKLOAD [ARGS...]\n"
-            "  burn SECONDS [THREADS] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
+            "  burn SECONDS [THREADS [MIB]] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
             "  fork N SECONDS | write PATH MIB | exit\n");
     exit(2);
 }
@@ -89,10 +94,11 @@ static struct spec parse_workload(int argc, char **argv)
 {
     struct spec sp = { .kind = W_EXIT, .seconds = 0, .count = 0, .path = NULL };
     const char *w = argv[0];
-    if (strcmp(w, "burn") == 0 && (argc == 2 || argc == 3)) {
+    if (strcmp(w, "burn") == 0 && argc >= 2 && argc <= 4) {
         sp.kind = W_BURN;
         sp.seconds = parse_seconds(argv[1]);
-        sp.count = argc == 3 ? parse_count(argv[2], 1, 4096) : 1;
+        sp.count = argc >= 3 ? parse_count(argv[2], 1, 4096) : 1;
+        sp.mib = argc == 4 ? parse_count(argv[3], 0, 1L << 20) : 0;
     } else if (strcmp(w, "sleep") == 0 && argc == 2) {
         sp.kind = W_SLEEP;
         sp.seconds = parse_seconds(argv[1]);
@@ -272,8 +278,16 @@ static int run_workload(const struct spec *sp)
 {
     switch (sp->kind) {
     case W_BURN: {
+        size_t bytes = (size_t)sp->mib * (size_t)MIB;
+        char *held = bytes > 0 ? malloc(bytes) : NULL;
+        if (held != NULL)
+            memset(held, 0x5a, bytes);
         double deadline = now_mono() + sp->seconds;
-        return run_threads(sp->count - 1, burn_thread, &deadline, 1);
+        int rc = run_threads(sp->count - 1, burn_thread, &deadline, 1);
+        if (held != NULL)
+            burn_sink = (unsigned long)held[bytes - 1];
+        free(held);
+        return rc;
     }
     case W_SLEEP:
         sleep_seconds(sp->seconds);
@@ -364,8 +378,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "fakestarter: fork: %s\n", strerror(errno));
         return 1;
     }
-    if (child == 0)
+    if (child == 0) {
+        const char *delay = getenv("FAKESTARTER_START_DELAY_MS");
+        if (delay != NULL && atoi(delay) > 0) {
+            struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
         _exit(run_workload(&sp) == 0 ? 0 : 1);
+    }
 
     /* 2. the master: never die of a peer that went away (we never write anyway) */
     signal(SIGPIPE, SIG_IGN);

@@ -69,12 +69,32 @@ public final class CgroupManager {
                 Path dir = e.getValue().resolve(name);
                 Files.createDirectories(dir);
                 dirs.put(e.getKey(), dir);
+                if (e.getKey().controllers().contains("memory")) {
+                    moveChargeOnImmigrate(dir);
+                }
             }
         } catch (IOException e) {
             destroy(new ContainerCgroup(name, "", dirs));
             throw new IOException("cannot create cgroup " + name + ": " + e.getMessage(), e);
         }
         return new ContainerCgroup(name, idOf(dirs), dirs);
+    }
+
+    /**
+     * v1 leaves the memory a process already charged with its old cgroup unless the destination has
+     * memory.move_charge_at_immigrate set (1 anon | 2 file pages). The starter forked its container
+     * before connecting, so without it the container's memory would count only from the move.
+     * Deprecated since 6.x and absent from v2, where memory always counts from the move.
+     */
+    private static void moveChargeOnImmigrate(Path dir) {
+        Path f = dir.resolve("memory.move_charge_at_immigrate");
+        try {
+            if (Files.exists(f)) {
+                Files.writeString(f, "3");
+            }
+        } catch (IOException e) {
+            LOG.debugf("cannot set %s: %s", f, e.getMessage());
+        }
     }
 
     /** Moves one process into the container's cgroup in every hierarchy; false if it is gone. */
