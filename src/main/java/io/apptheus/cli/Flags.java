@@ -20,7 +20,7 @@ final class Flags {
                     "address of the HTTP server (/metrics, health)", ListenAddress::toProperties),
             Flag.simple("web.telemetry-path", "apptheus.web.telemetry-path", "PATH", "/metrics",
                     "path under which the metrics are exposed", Flags::telemetryPath),
-            Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "metric_gateway",
+            Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "/metric_gateway",
                     "parent of the containers' cgroups: relative = under the agent's own cgroup,"
                             + " absolute = under each hierarchy's root", Flags::cgroupParent),
             Flag.simple("metrics.retain-exited", "apptheus.metrics.retain-exited", "DURATION", "60s",

@@ -44,7 +44,7 @@ public interface ApptheusConfig {
 
     interface Cgroup {
         /** Relative: under the agent's own cgroup; absolute: under each hierarchy root. */
-        @WithDefault("metric_gateway")
+        @WithDefault("/metric_gateway")
         String parent();
     }
 
