@@ -25,6 +25,18 @@
  * container process waits for the master's setup before it execs the user's program (memory a
  * process charged before it was moved stays with its old cgroup).
  *
+ * Drivers (many starters from one command, for flood and soak tests; every process involved runs
+ * this same executable, so the agent sees the same /proc/PID/exe):
+ *   flood N PARALLEL           N child processes, PARALLEL at a time, each connects and exits at once
+ *   connects N                 this one process connects N times, closing each connection at once
+ *   lifecycles N PARALLEL MS   N complete starters, PARALLEL at a time: each forks a worker that
+ *                              burns 5 ms of CPU then sleeps MS ms, connects, waits for the
+ *                              worker, closes, exits
+ *   spam KIB SECONDS           connect, write KIB KiB (non-blocking, as much as the agent takes), then
+ *                              hold the connection SECONDS while a child sleeps
+ *   halfclose SECONDS          connect, shutdown(SHUT_WR) at once, child sleeps SECONDS
+ * Drivers print "fakestarter: <driver> ok=<n> failed=<n>" and exit 0.
+ *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
  */
 #define _GNU_SOURCE
@@ -365,7 +377,7 @@ static void write_ready_file(const char *path, pid_t self, pid_t child, int conn
     }
 }
 
-int main(int argc, char **argv)
+static int starter_main(int argc, char **argv)
 {
     if (argc < 3)
         usage();
@@ -432,4 +444,149 @@ int main(int argc, char **argv)
     if (connected)
         close(fd);
     return 0;
+}
+
+/* ---- drivers: many starters from one command ---- */
+
+static void burn_ms(long ms)
+{
+    double end = now_mono() + ms / 1000.0;
+    volatile unsigned long x = 0;
+    while (now_mono() < end)
+        for (int i = 0; i < 10000; i++)
+            x += (unsigned long)i;
+    burn_sink = x;
+}
+
+/* One complete starter: fork the worker first, connect, hold until the worker ends. */
+static int one_lifecycle(const char *sock, long ms)
+{
+    pid_t w = fork();
+    if (w < 0)
+        return 1;
+    if (w == 0) {
+        burn_ms(5);
+        sleep_seconds(ms / 1000.0);
+        _exit(0);
+    }
+    int fd = dial(sock);
+    int status = 0;
+    while (waitpid(w, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (fd < 0)
+        return 1;
+    close(fd);
+    return 0;
+}
+
+static int one_flood(const char *sock)
+{
+    int fd = dial(sock);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    return 0;
+}
+
+/* Runs n children, at most parallel at a time; a child's exit status 0 counts as ok. */
+static int drive(const char *name, const char *sock, long n, long parallel, long ms)
+{
+    long started = 0, running = 0, ok = 0, failed = 0;
+    while (started < n || running > 0) {
+        while (started < n && running < parallel) {
+            pid_t p = fork();
+            if (p < 0) {
+                failed++;
+                started++;
+                continue;
+            }
+            if (p == 0)
+                _exit(ms >= 0 ? one_lifecycle(sock, ms) : one_flood(sock));
+            started++;
+            running++;
+        }
+        int status = 0;
+        pid_t w = wait(&status);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        running--;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            ok++;
+        else
+            failed++;
+    }
+    printf("fakestarter: %s ok=%ld failed=%ld\n", name, ok, failed);
+    fflush(stdout);
+    return 0;
+}
+
+/* Connects, then misbehaves on the wire while a child stands in for the container. */
+static int misbehave(const char *sock, long spam_kib, int half_close, double seconds)
+{
+    pid_t child = fork();
+    if (child < 0)
+        return 1;
+    if (child == 0) {
+        sleep_seconds(seconds);
+        _exit(0);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int fd = dial(sock);
+    printf("fakestarter: pid=%d child=%d connected=%d\n", (int)getpid(), (int)child, fd >= 0);
+    fflush(stdout);
+    long sent = 0;
+    if (fd >= 0 && half_close)
+        shutdown(fd, SHUT_WR);
+    if (fd >= 0 && spam_kib > 0) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        static char junk[1024];
+        memset(junk, 'x', sizeof junk);
+        for (long i = 0; i < spam_kib; i++) {
+            ssize_t r = write(fd, junk, sizeof junk);
+            if (r <= 0)
+                break;
+            sent += r;
+        }
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    printf("fakestarter: misbehave sent=%ld\n", sent);
+    fflush(stdout);
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+static int connects(const char *sock, long n)
+{
+    long ok = 0, failed = 0;
+    for (long i = 0; i < n; i++) {
+        if (one_flood(sock) == 0)
+            ok++;
+        else
+            failed++;
+    }
+    printf("fakestarter: connects ok=%ld failed=%ld\n", ok, failed);
+    fflush(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && strcmp(argv[2], "connects") == 0)
+        return connects(argv[1], parse_count(argv[3], 0, 1000000));
+    if (argc >= 5 && strcmp(argv[2], "flood") == 0)
+        return drive("flood", argv[1], parse_count(argv[3], 0, 1000000), parse_count(argv[4], 1, 4096), -1);
+    if (argc >= 6 && strcmp(argv[2], "lifecycles") == 0)
+        return drive("lifecycles", argv[1], parse_count(argv[3], 0, 1000000), parse_count(argv[4], 1, 4096),
+                     parse_count(argv[5], 0, 3600000));
+    if (argc >= 5 && strcmp(argv[2], "spam") == 0)
+        return misbehave(argv[1], parse_count(argv[3], 0, 1L << 20), 0, parse_seconds(argv[4]));
+    if (argc >= 4 && strcmp(argv[2], "halfclose") == 0)
+        return misbehave(argv[1], 0, 1, parse_seconds(argv[3]));
+    return starter_main(argc, argv);
 }

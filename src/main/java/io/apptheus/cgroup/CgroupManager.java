@@ -28,6 +28,7 @@ public final class CgroupManager {
     private final CgroupLayout layout;
     private final String parent;
     private final V2Controllers v2Controllers;
+    private final List<Path> createdParents = new ArrayList<>();
 
     public CgroupManager(CgroupLayout layout, String parent) {
         this.layout = layout;
@@ -54,7 +55,10 @@ public final class CgroupManager {
             throw new IOException("no usable cgroup hierarchy is mounted (see /proc/self/mountinfo)");
         }
         for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
-            Files.createDirectories(e.getValue());
+            if (!Files.isDirectory(e.getValue())) {
+                Files.createDirectories(e.getValue());
+                createdParents.add(e.getValue());
+            }
             if (e.getKey().unified() && layout.mode() == CgroupLayout.Mode.V2) {
                 v2Controllers.enableBelow(e.getKey(), e.getValue());
             }
@@ -107,6 +111,32 @@ public final class CgroupManager {
         return true;
     }
 
+    /** The directories of the cgroups a process is in now (text of /proc/PID/cgroup), per hierarchy. */
+    public Map<Hierarchy, Path> dirsOf(String procPidCgroup) {
+        Map<String, String> paths = LayoutDetector.parseProcCgroup(procPidCgroup);
+        Map<Hierarchy, Path> out = new LinkedHashMap<>();
+        for (Hierarchy h : layout.hierarchies()) {
+            String path = paths.get(h.key());
+            if (path != null) {
+                out.put(h, h.dirOf(path));
+            }
+        }
+        return out;
+    }
+
+    /** Moves processes back where they were (undoing a move that turned out wrong); best effort. */
+    public void restore(Map<Hierarchy, Path> original, Iterable<Long> pids) {
+        for (long pid : pids) {
+            for (Path dir : original.values()) {
+                try {
+                    CgroupFs.moveProcess(dir, pid);
+                } catch (IOException e) {
+                    LOG.warnf("cannot move pid %d back to %s: %s", pid, dir, e.getMessage());
+                }
+            }
+        }
+    }
+
     /** Processes now in the container's cgroup (its first hierarchy holds them all). */
     public int processCount(ContainerCgroup cg) throws IOException {
         return CgroupFs.processCount(cg.dirs().values().iterator().next());
@@ -154,6 +184,17 @@ public final class CgroupManager {
             }
         }
         return busy;
+    }
+
+    /** Removes the parent directories this run created, where no container cgroup is left in them. */
+    public void removeParentIfEmpty() {
+        for (Path dir : createdParents) {
+            try {
+                Files.delete(dir);
+            } catch (IOException e) {
+                // still holds containers' cgroups: kept for the next start to adopt
+            }
+        }
     }
 
     /** The containers' cgroups already under the parent (left by an earlier run). */

@@ -32,7 +32,7 @@ public final class LayoutDetector {
      * @param selfCgroup lines like {@code 4:memory:/process_api/x}, {@code 2:cpu,cpuacct:/} and {@code 0::/}
      */
     public static CgroupLayout parse(String mountinfo, String selfCgroup) {
-        Map<String, String> ownPaths = ownPaths(selfCgroup);
+        Map<String, String> ownPaths = parseProcCgroup(selfCgroup);
         List<Hierarchy> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (String line : mountinfo.split("\n")) {
@@ -47,7 +47,8 @@ public final class LayoutDetector {
             if (fsType.equals("cgroup2")) {
                 String own = ownPaths.get("");
                 if (own != null && seen.add("unified")) {
-                    out.add(new Hierarchy(mountPoint, true, Set.of(), ownDir(mountPoint, mountRoot, own)));
+                    Hierarchy h = new Hierarchy(mountPoint, true, Set.of(), mountRoot, mountPoint);
+                    out.add(new Hierarchy(mountPoint, true, Set.of(), mountRoot, h.dirOf(own)));
                 }
             } else if (fsType.equals("cgroup")) {
                 Set<String> controllers = controllers(f[dash + 3]);
@@ -58,15 +59,19 @@ public final class LayoutDetector {
                 String key = String.join(",", controllers);
                 String own = ownPaths.get(key);
                 if (own != null && seen.add(key)) {
-                    out.add(new Hierarchy(mountPoint, false, controllers, ownDir(mountPoint, mountRoot, own)));
+                    Hierarchy h = new Hierarchy(mountPoint, false, controllers, mountRoot, mountPoint);
+                    out.add(new Hierarchy(mountPoint, false, controllers, mountRoot, h.dirOf(own)));
                 }
             }
         }
         return new CgroupLayout(out);
     }
 
-    /** hierarchy key ("" for cgroup2, else the sorted controller list) → own cgroup path. */
-    private static Map<String, String> ownPaths(String selfCgroup) {
+    /**
+     * The cgroup of a process in each hierarchy, from the text of /proc/PID/cgroup: hierarchy key
+     * ({@link Hierarchy#key()}: "" for cgroup2, else the sorted controller list) → cgroup path.
+     */
+    public static Map<String, String> parseProcCgroup(String selfCgroup) {
         Map<String, String> out = new HashMap<>();
         for (String line : selfCgroup.split("\n")) {
             String[] f = line.trim().split(":", 3);
@@ -95,19 +100,6 @@ public final class LayoutDetector {
             }
         }
         return out;
-    }
-
-    /**
-     * The mount shows the cgroup {@code mountRoot} at {@code mountPoint}; inside a container it is
-     * often the container's own cgroup ("/docker/abc"), so the own path is taken relative to it.
-     */
-    private static Path ownDir(Path mountPoint, String mountRoot, String ownPath) {
-        String rel = ownPath;
-        if (!mountRoot.equals("/") && (rel.equals(mountRoot) || rel.startsWith(mountRoot + "/"))) {
-            rel = rel.substring(mountRoot.length());
-        }
-        rel = rel.replaceAll("^/+", "");
-        return rel.isEmpty() ? mountPoint : mountPoint.resolve(rel);
     }
 
     private static int indexOf(String[] f, String s) {

@@ -26,6 +26,10 @@ final class Flags {
             Flag.simple("metrics.retain-exited", "apptheus.metrics.retain-exited", "DURATION", "60s",
                     "how long a finished container's final values stay on /metrics",
                     Flags::nonNegativeDuration),
+            Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
+                    "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
+            Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "256",
+                    "registrations verified at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("log.level", "quarkus.log.level", "LEVEL", "info",
                     "one of debug, info, warn, error", Flags::logLevel));
 
@@ -86,6 +90,17 @@ final class Flags {
             throw new IllegalArgumentException("must be a cgroup path such as metric_gateway or /metric_gateway");
         }
         return trimmed;
+    }
+
+    static String positiveInt(String v) {
+        try {
+            if (Integer.parseInt(v) > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("must be a whole number greater than zero");
     }
 
     static String logLevel(String v) {

@@ -29,6 +29,11 @@ public interface ApptheusConfig {
     interface Socket {
         @WithDefault("/run/apptheus/gateway.sock")
         String path();
+
+        /** Registrations being verified at once; past it a caller is refused (counted), never queued. */
+        @WithName("max-pending")
+        @WithDefault("256")
+        int maxPending();
     }
 
     interface Trust {
@@ -40,6 +45,11 @@ public interface ApptheusConfig {
         /** Sampling interval of the sweep. */
         @WithDefault("0.5s")
         Duration interval();
+
+        /** Containers monitored at once (running and retained); past it a caller is refused. */
+        @WithName("max-containers")
+        @WithDefault("10000")
+        int maxContainers();
     }
 
     interface Cgroup {

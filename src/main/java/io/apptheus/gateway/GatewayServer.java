@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.Priority;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.Peer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,14 +46,19 @@ public class GatewayServer {
     private final Vertx vertx;
     private final Path socketPath;
     private final SelfMetrics self;
+    private final ProcReader proc;
+    private final int maxPending;
+    private final AtomicInteger pending = new AtomicInteger();
     private final Map<Long, NetSocket> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile NetServer server;
 
-    GatewayServer(Vertx vertx, ApptheusConfig config, SelfMetrics self) {
+    GatewayServer(Vertx vertx, ApptheusConfig config, SelfMetrics self, ProcReader proc) {
         this.vertx = vertx;
         this.socketPath = Path.of(config.socket().path());
         this.self = self;
+        this.proc = proc;
+        this.maxPending = config.socket().maxPending();
         self.connectionsOpen(open::size);
     }
 
@@ -120,6 +127,14 @@ public class GatewayServer {
             socket.close();
             return;
         }
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            LOG.warnf("pid %d uid %d: refused, %d registrations are being verified already", creds.get().pid(),
+                    creds.get().uid(), maxPending);
+            self.registration(SelfMetrics.REFUSED_LIMIT);
+            socket.close();
+            return;
+        }
         open.put(id, socket);
         int[] discarded = {0};
         socket.handler(bytes -> discard(socket, bytes, discarded));
@@ -129,9 +144,10 @@ public class GatewayServer {
             vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, id);
         });
         PeerCredentials.Credentials c = creds.get();
-        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid());
+        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(c.pid()));
         vertx.eventBus().<String>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
                 .onComplete(reply -> {
+                    pending.decrementAndGet();
                     if (reply.failed()) {
                         LOG.warnf("pid %d uid %d: registration failed: %s", c.pid(), c.uid(), reply.cause());
                         socket.close();
@@ -139,6 +155,15 @@ public class GatewayServer {
                         socket.close();
                     }
                 });
+    }
+
+    /** Read with the credentials, so that a PID reused before verification is caught. */
+    private long startTime(long pid) {
+        try {
+            return proc.stat(pid).startTime();
+        } catch (IOException | RuntimeException e) {
+            return Peer.UNKNOWN_START;
+        }
     }
 
     private static void discard(NetSocket socket, Buffer bytes, int[] discarded) {

@@ -15,8 +15,15 @@ import io.micrometer.core.instrument.Timer;
 @Singleton
 public class SelfMetrics {
 
+    public static final String ACCEPTED = "accepted";
+    public static final String UNTRUSTED = "untrusted";
+    public static final String GONE = "gone";
+    public static final String RACED = "raced";
+    public static final String REFUSED_LIMIT = "refused_limit";
+    public static final String ERROR = "error";
+
     /** Values of apptheus_registrations_total's result label, published from the start at 0. */
-    public static final List<String> RESULTS = List.of("accepted", "untrusted", "gone", "error");
+    public static final List<String> RESULTS = List.of(ACCEPTED, UNTRUSTED, GONE, RACED, REFUSED_LIMIT, ERROR);
 
     private final MeterRegistry registry;
     private final Timer sweep;

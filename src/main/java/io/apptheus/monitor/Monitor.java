@@ -17,6 +17,7 @@ import io.apptheus.config.ApptheusConfig;
 import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.Peer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -41,27 +42,37 @@ public class Monitor {
     private final BlockDevices devices;
     private final SelfMetrics self;
     private final Vertx vertx;
+    private final ProcReader proc;
     private final long retainNanos;
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
-            SelfMetrics self, Vertx vertx, ApptheusConfig config) {
+            SelfMetrics self, Vertx vertx, ProcReader proc, ApptheusConfig config) {
         this.registry = registry;
         this.cgroups = cgroups;
         this.meters = meters;
         this.devices = devices;
         this.self = self;
         this.vertx = vertx;
+        this.proc = proc;
         this.retainNanos = config.metrics().retainExited().toNanos();
     }
 
-    /** Starts monitoring a container whose processes are in {@code cg}: first sample, then meters. */
+    /** Starts monitoring a registered container whose processes are in {@code cg}. */
     void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
+        start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers);
+    }
+
+    /**
+     * Starts monitoring: first sample, then meters. {@code connectionId} is negative for a
+     * container adopted at start (its starter's connection belonged to an earlier run).
+     */
+    void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
+               List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
-        MonitoredContainer c = new MonitoredContainer(cg, peer.connectionId(), peer.pid(), peer.uid(),
-                nowSeconds(), readers);
+        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, startSeconds, readers);
         c.sample(this::sampleError, nowSeconds());
         ContainerMeters m = new ContainerMeters(meters, c.stats(), Tags.of("id", cg.id(), "name", cg.name(),
-                "pid", Long.toString(peer.pid()), "uid", Long.toString(peer.uid())));
+                "pid", Long.toString(pid), "uid", Long.toString(uid)));
         m.register(c.provided(), c);
         m.registerNewDevices(devices);
         c.attachMeters(m);
@@ -128,7 +139,9 @@ public class Monitor {
         LOG.infof("container %s: ended (%s), pid %d uid %d; final values kept for %s", c.name(), why, c.pid(),
                 c.uid(), Duration.ofNanos(retainNanos));
         removeCgroup(c);
-        vertx.eventBus().send(Addresses.CLOSE_CONNECTION, c.connectionId());
+        if (c.connectionId() >= 0) {
+            vertx.eventBus().send(Addresses.CLOSE_CONNECTION, c.connectionId());
+        }
         if (retainNanos == 0) {
             forget(c);
         }
@@ -154,6 +167,15 @@ public class Monitor {
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
         self.sampleError(e.reason());
         LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+    }
+
+    /** When the starter process started, in seconds since the epoch; now if it cannot be read. */
+    double startSeconds(long pid) {
+        try {
+            return proc.startSeconds(pid);
+        } catch (java.io.IOException | RuntimeException e) {
+            return nowSeconds();
+        }
     }
 
     private static double nowSeconds() {

@@ -13,6 +13,8 @@ import java.util.Set;
 /** Reads what the agent needs of a process from procfs; the root is a parameter for tests. */
 public final class ProcReader {
 
+    private static final int USER_HZ = 100;
+
     private final Path procRoot;
 
     public ProcReader(Path procRoot) {
@@ -38,6 +40,35 @@ public final class ProcReader {
         return ProcStat.parse(Files.readString(pidDir(pid).resolve("stat"), StandardCharsets.UTF_8));
     }
 
+    /**
+     * When the process started, in seconds since the epoch: boot time ("btime" in /proc/stat)
+     * plus its starttime in clock ticks (USER_HZ, 100 on every Linux architecture the agent runs on).
+     */
+    public double startSeconds(long pid) throws IOException {
+        long btime = 0;
+        for (String line : Files.readAllLines(procRoot.resolve("stat"))) {
+            if (line.startsWith("btime ")) {
+                btime = Long.parseLong(line.substring(6).trim());
+            }
+        }
+        return btime + stat(pid).startTime() / (double) USER_HZ;
+    }
+
+    /** The real uid of the process, from the "Uid:" line of /proc/PID/status. */
+    public long uid(long pid) throws IOException {
+        for (String line : Files.readAllLines(pidDir(pid).resolve("status"))) {
+            if (line.startsWith("Uid:")) {
+                return Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no Uid line in /proc/" + pid + "/status");
+    }
+
+    /** The text of /proc/PID/cgroup: one "ID:CONTROLLERS:PATH" line per hierarchy. */
+    public String cgroup(long pid) throws IOException {
+        return Files.readString(pidDir(pid).resolve("cgroup"), StandardCharsets.UTF_8);
+    }
+
     /** NUL-separated argv joined with spaces; a process title set by the program shows here. */
     public String cmdline(long pid) throws IOException {
         byte[] raw = Files.readAllBytes(pidDir(pid).resolve("cmdline"));
@@ -61,8 +92,11 @@ public final class ProcReader {
                 try {
                     parsePidList(Files.readString(task.resolve("children")), out);
                     supported = true;
-                } catch (NoSuchFileException e) {
-                    // the thread exited while we listed, or the kernel lacks the file
+                } catch (IOException e) {
+                    if (!isGone(e)) {
+                        throw e;
+                    }
+                    // the thread exited while we listed (ENOENT, ESRCH), or the kernel lacks the file
                 }
             }
         } catch (NoSuchFileException e) {
@@ -109,6 +143,15 @@ public final class ProcReader {
             frontier = next.toArray(new Long[0]);
         }
         return out;
+    }
+
+    /**
+     * Whether an error reading /proc/PID means the process is gone: ENOENT once it is reaped,
+     * ESRCH ("No such process") while it exits.
+     */
+    public static boolean isGone(IOException e) {
+        return e instanceof NoSuchFileException
+                || (e instanceof java.nio.file.FileSystemException f && String.valueOf(f.getReason()).contains("No such process"));
     }
 
     static void parsePidList(String text, Set<Long> out) {

@@ -1,5 +1,11 @@
 package io.apptheus.verify;
 
-/** A caller as the kernel vouches for it (SO_PEERCRED), plus the agent's connection number. */
-public record Peer(long connectionId, long pid, long uid, long gid) {
+/**
+ * A caller as the kernel vouches for it (SO_PEERCRED) at connect time, plus the agent's
+ * connection number and the caller's start time (field 22 of /proc/PID/stat, read right after
+ * the credentials; -1 if it was already gone), which pins the PID against reuse.
+ */
+public record Peer(long connectionId, long pid, long uid, long gid, long startTime) {
+
+    public static final long UNKNOWN_START = -1;
 }

@@ -2,7 +2,6 @@ package io.apptheus.verify;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
@@ -22,6 +21,7 @@ public final class TrustPolicy {
 
     public static final String UNTRUSTED = "untrusted";
     public static final String GONE = "gone";
+    public static final String RACED = "raced";
 
     private final List<Path> trusted;
     private final ProcReader proc;
@@ -35,10 +35,20 @@ public final class TrustPolicy {
         return trusted;
     }
 
+    /**
+     * Checks the caller. Its start time, read with its credentials at connect, is compared before
+     * and after {@code exe} is read: a PID that now names another process is refused as raced.
+     */
     public Verdict verify(Peer peer) {
         String exe = "?";
         try {
+            if (peer.startTime() == Peer.UNKNOWN_START) {
+                return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
+            }
             ProcStat before = proc.stat(peer.pid());
+            if (before.startTime() != peer.startTime()) {
+                return new Verdict.Rejected(peer, exe, RACED, "caller's PID now names another process");
+            }
             if (before.zombie()) {
                 return new Verdict.Rejected(peer, exe, GONE, "caller is a zombie");
             }
@@ -50,14 +60,16 @@ public final class TrustPolicy {
             if (!isTrusted(identity)) {
                 return new Verdict.Rejected(peer, exe, UNTRUSTED, "executable is not a trusted path");
             }
-            ProcStat after = proc.stat(peer.pid());
-            if (after.startTime() != before.startTime()) {
-                return new Verdict.Rejected(peer, exe, GONE, "caller's PID was reused while it was verified");
+            if (proc.stat(peer.pid()).startTime() != peer.startTime()) {
+                return new Verdict.Rejected(peer, exe, RACED, "caller's PID was reused while it was verified");
             }
-            return new Verdict.Trusted(peer, exe, before.startTime());
-        } catch (NoSuchFileException e) {
-            return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
-        } catch (IOException | RuntimeException e) {
+            return new Verdict.Trusted(peer, exe, peer.startTime());
+        } catch (IOException e) {
+            if (ProcReader.isGone(e)) {
+                return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
+            }
+            return new Verdict.Rejected(peer, exe, GONE, "cannot read /proc/" + peer.pid() + ": " + e);
+        } catch (RuntimeException e) {
             return new Verdict.Rejected(peer, exe, GONE, "cannot read /proc/" + peer.pid() + ": " + e);
         }
     }

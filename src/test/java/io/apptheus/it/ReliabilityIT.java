@@ -1,0 +1,211 @@
+package io.apptheus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.apptheus.it.support.AgentProcess;
+import io.apptheus.it.support.FakeStarter;
+import io.apptheus.it.support.ItResources;
+import io.apptheus.it.support.Scrape;
+
+/** Hostile callers, faults and restarts, on the packaged agent with real sockets and cgroups. */
+class ReliabilityIT {
+
+    private static final Duration READY = Duration.ofSeconds(60);
+    private static final Map<String, String> DELAYED = Map.of("FAKESTARTER_START_DELAY_MS", "300");
+
+    @RegisterExtension
+    final ItResources it = new ItResources();
+
+    private static Map<String, String> named(String name) {
+        return Map.of("name", name);
+    }
+
+    private static double registrations(Scrape s, String result) {
+        return s.value("apptheus_registrations_total", Map.of("result", result)).orElse(0);
+    }
+
+    @Test
+    void afterKill9TheNextStartAdoptsRunningContainersWithTheirCounters() throws Exception {
+        AgentProcess first = it.agent().start().awaitReady(READY);
+        List<FakeStarter.Handle> starters = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            starters.add(it.starters().start(it.trustedStarter(), it.socketPath(), DELAYED,
+                    i < 2 ? new String[] {"burn", "5"} : new String[] {"sleep", "6"}));
+        }
+        Scrape before = first.awaitScrape(Duration.ofSeconds(15), s -> starters.stream()
+                .allMatch(h -> s.has("container_processes", named("starter_" + h.pid())))
+                && starters.subList(0, 2).stream().allMatch(h ->
+                        s.value("container_cpu_usage_seconds_total", named("starter_" + h.pid())).orElse(0) > 0.3));
+        first.kill9();
+        first.awaitExit(Duration.ofSeconds(10));
+        assertTrue(Files.exists(it.socketPath()), "kill -9 leaves a stale socket behind");
+
+        AgentProcess second = it.agent().start().awaitReady(READY);
+        Scrape after = second.awaitScrape(Duration.ofSeconds(10),
+                s -> starters.stream().allMatch(h -> s.has("container_processes", named("starter_" + h.pid()))));
+        for (FakeStarter.Handle h : starters) {
+            String name = "starter_" + h.pid();
+            double was = before.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+            double now = after.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+            assertTrue(now >= was, name + " went backwards: " + was + " -> " + now);
+            assertEquals(Long.toString(h.pid()), after.series("container_processes", named(name)).get(0).labels().get("pid"));
+        }
+        assertTrue(second.log().contains("adopted from an earlier run"), second.logTail(30));
+        for (FakeStarter.Handle h : starters) {
+            assertEquals(0, h.awaitExit(Duration.ofSeconds(30)));
+        }
+        second.awaitScrape(Duration.ofSeconds(10), s -> starters.stream()
+                .allMatch(h -> s.value("container_processes", named("starter_" + h.pid())).orElse(-1) == 0));
+        assertEquals(List.of(), it.cgroups().leftovers(it.cgroupParent()).stream()
+                .filter(p -> p.getFileName().toString().startsWith("starter_")).toList(), "cgroups cleaned up");
+    }
+
+    @Test
+    void sigtermKeepsContainersForTheNextStart() throws Exception {
+        AgentProcess first = it.agent().start().awaitReady(READY);
+        FakeStarter.Handle h = it.starters().start(it.trustedStarter(), it.socketPath(), DELAYED, "sleep", "5");
+        String name = "starter_" + h.pid();
+        first.awaitScrape(Duration.ofSeconds(10), s -> s.has("container_processes", named(name)));
+        first.sigterm();
+        assertEquals(0, first.awaitExit(Duration.ofSeconds(5)));
+        assertTrue(it.cgroups().cgroupOf(h.childPid()).get("cpuacct").endsWith("/" + name),
+                "the container stays in its cgroup: " + it.cgroups().cgroupOf(h.childPid()));
+        AgentProcess second = it.agent().start().awaitReady(READY);
+        second.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(0) >= 1);
+        assertEquals(0, h.awaitExit(Duration.ofSeconds(20)));
+        second.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(-1) == 0);
+    }
+
+    @Test
+    void floodsOfUntrustedAndShortLivedCallersLeaveNothingBehind() throws Exception {
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(1)).start().awaitReady(READY);
+        Thread.sleep(2000);
+        long fdsBefore = fds(agent);
+        double heapBefore = heapAfterGc(agent);
+
+        FakeStarter.Handle real = it.starters().start(it.trustedStarter(), it.socketPath(), DELAYED, "burn", "4");
+        FakeStarter.Handle untrusted = it.start(it.untrustedStarter(), it.socketPath(), "connects", "10000");
+        FakeStarter.Handle shortLived = it.start(it.trustedStarter(), it.socketPath(), "flood", "10000", "50");
+        assertEquals(0, untrusted.awaitExit(Duration.ofMinutes(3)));
+        assertEquals(0, shortLived.awaitExit(Duration.ofMinutes(3)));
+        assertTrue(untrusted.stdout().contains("connects ok=10000 failed=0"), untrusted.stdout());
+        assertTrue(shortLived.stdout().contains("flood ok=10000 failed=0"), shortLived.stdout());
+        assertEquals(0, real.awaitExit(Duration.ofSeconds(60)));
+
+        String name = "starter_" + real.pid();
+        // past --socket.max-pending a caller is refused with a counted reason, never queued
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> registrations(x, "untrusted")
+                + registrations(x, "accepted") + registrations(x, "gone") + registrations(x, "raced")
+                + registrations(x, "refused_limit") == 20001
+                && x.value("container_processes", named(name)).orElse(-1) == 0);
+        double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+        assertTrue(measured >= 0.8 * real.childCpuSeconds(), measured + " of " + real.childCpuSeconds());
+        assertEquals(0.0, registrations(s, "error"));
+        assertTrue(s.has("container_cpu_usage_seconds_total", named(name)), "the real container was accepted");
+
+        Scrape settled = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("apptheus_containers").orElse(-1) == 0
+                && x.value("apptheus_connections_open").orElse(-1) == 0);
+        assertTrue(settled.series("container_cpu_usage_seconds_total").isEmpty(), "no container series left");
+        long fdsAfter = fds(agent);
+        double heapAfter = heapAfterGc(agent);
+        assertTrue(fdsAfter <= fdsBefore + 8, "fds " + fdsBefore + " -> " + fdsAfter);
+        assertTrue(heapAfter <= heapBefore + 16e6, "heap " + heapBefore + " -> " + heapAfter);
+        assertTrue(agent.isAlive());
+        assertEquals(List.of(), it.cgroups().leftovers(it.cgroupParent()).stream()
+                .filter(p -> p.getFileName().toString().startsWith("starter_")).toList());
+    }
+
+    @Test
+    void clientsThatSpamOrHalfCloseCostNothingLasting() throws Exception {
+        AgentProcess agent = it.agent().start().awaitReady(READY);
+        FakeStarter.Handle spam = it.start(it.trustedStarter(), it.socketPath(), "spam", "4096", "3");
+        FakeStarter.Handle half = it.start(it.trustedStarter(), it.socketPath(), "halfclose", "3");
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.has("container_processes", named("starter_" + spam.pid()))
+                && x.has("container_processes", named("starter_" + half.pid())));
+        Thread.sleep(1000);
+        s = agent.scrape();
+        assertEquals(2.0, s.value("container_processes", named("starter_" + half.pid())).orElseThrow(),
+                "a half-closed connection does not end a container whose processes run (master and child)");
+        assertEquals(0, spam.awaitExit(Duration.ofSeconds(20)));
+        assertEquals(0, half.awaitExit(Duration.ofSeconds(20)));
+        agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named("starter_" + spam.pid())).orElse(-1) == 0
+                && x.value("container_processes", named("starter_" + half.pid())).orElse(-1) == 0);
+        assertTrue(agent.isAlive());
+    }
+
+    @Test
+    void pastTheContainerLimitCallersAreRefusedWithACountedReason() throws Exception {
+        AgentProcess agent = it.agent().flag("--monitor.max-containers", "2").start().awaitReady(READY);
+        List<FakeStarter.Handle> hs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            hs.add(it.start(it.trustedStarter(), it.socketPath(), "sleep", "3"));
+            agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "accepted") + registrations(x, "refused_limit")
+                    == hs.size());
+        }
+        Scrape s = agent.scrape();
+        assertEquals(2.0, registrations(s, "accepted"));
+        assertEquals(1.0, registrations(s, "refused_limit"));
+        assertTrue(agent.log().contains("--monitor.max-containers"), agent.logTail(10));
+        for (FakeStarter.Handle h : hs) {
+            assertEquals(0, h.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
+        }
+    }
+
+    @Test
+    void soak2000LifecyclesLeaveNoCgroupNoMeterAndKeepEveryFinalValue() throws Exception {
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(40)).start().awaitReady(READY);
+        Thread.sleep(2000);
+        long fdsBefore = fds(agent);
+        double heapBefore = heapAfterGc(agent);
+        FakeStarter.Handle soak = it.start(it.trustedStarter(), it.socketPath(), "lifecycles", "2000", "200", "3000");
+        assertEquals(0, soak.awaitExit(Duration.ofMinutes(5)));
+        assertTrue(soak.stdout().contains("lifecycles ok=2000 failed=0"), soak.stdout());
+
+        Scrape done = agent.awaitScrape(Duration.ofSeconds(30), x -> registrations(x, "accepted")
+                + registrations(x, "gone") + registrations(x, "raced") == 2000
+                && x.series("container_processes").stream().allMatch(p -> p.value() == 0));
+        Map<String, Double> cpu = new HashMap<>();
+        done.series("container_cpu_usage_seconds_total").forEach(x -> cpu.put(x.labels().get("name"), x.value()));
+        assertEquals((int) registrations(done, "accepted"), cpu.size(), "every accepted container has its final CPU counter");
+        assertTrue(registrations(done, "accepted") >= 1900, "accepted " + registrations(done, "accepted"));
+        assertEquals(0.0, registrations(done, "error"));
+        assertEquals(List.of(), it.cgroups().leftovers(it.cgroupParent()).stream()
+                .filter(p -> p.getFileName().toString().startsWith("starter_")).toList(), "no cgroup left");
+
+        Scrape after = agent.awaitScrape(Duration.ofSeconds(70), x -> x.value("apptheus_containers").orElse(-1) == 0);
+        assertTrue(after.series("container_cpu_usage_seconds_total").isEmpty(), "no meter left after the retention");
+        long fdsAfter = fds(agent);
+        double heapAfter = heapAfterGc(agent);
+        assertTrue(fdsAfter <= fdsBefore + 8, "fds " + fdsBefore + " -> " + fdsAfter);
+        assertTrue(heapAfter <= heapBefore + 16e6, "heap " + heapBefore + " -> " + heapAfter);
+    }
+
+    private static long fds(AgentProcess agent) throws Exception {
+        try (var s = Files.list(Path.of("/proc", Long.toString(agent.pid()), "fd"))) {
+            return s.count();
+        }
+    }
+
+    /** Heap in use right after a full GC asked of the agent's JVM with jcmd. */
+    private static double heapAfterGc(AgentProcess agent) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "GC.run")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        return agent.scrape().series("jvm_memory_used_bytes").stream()
+                .filter(x -> "heap".equals(x.labels().get("area"))).mapToDouble(Scrape.Sample::value).sum();
+    }
+}
