@@ -9,6 +9,7 @@
  *   threads N SECONDS        N extra threads, each sleeping SECONDS
  *   fork N SECONDS           fork N children (grandchildren of the master), each sleeping SECONDS
  *   write PATH MIB           O_DIRECT write MIB MiB to PATH, fsync, exit
+ *   exec CMD [ARGS...]       the container process execs CMD (e.g. stress-ng)
  *   exit                     no workload: connect, then exit at once
  *
  * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
@@ -59,7 +60,7 @@
 #define MIB (1024L * 1024L)
 #define DIRECT_ALIGN 4096
 
-enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXIT };
+enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT };
 
 struct spec {
     enum workload kind;
@@ -67,6 +68,7 @@ struct spec {
     long count;       /* threads for burn/threads, children for fork, MiB for hold/write */
     long mib;         /* memory held by burn */
     const char *path; /* write */
+    char **argv;      /* exec */
 };
 
 static void usage(void)
@@ -130,6 +132,9 @@ static struct spec parse_workload(int argc, char **argv)
         sp.kind = W_WRITE;
         sp.path = argv[1];
         sp.count = parse_count(argv[2], 0, 1L << 20);
+    } else if (strcmp(w, "exec") == 0 && argc >= 2) {
+        sp.kind = W_EXEC;
+        sp.argv = argv + 1;
     } else if (strcmp(w, "exit") == 0 && argc == 1) {
         sp.kind = W_EXIT;
     } else {
@@ -324,6 +329,10 @@ static int run_workload(const struct spec *sp)
     }
     case W_FORK:
         return do_fork(sp->count, sp->seconds);
+    case W_EXEC:
+        execvp(sp->argv[0], sp->argv);
+        fprintf(stderr, "fakestarter: exec %s: %s\n", sp->argv[0], strerror(errno));
+        return 1;
     case W_WRITE:
         return do_write(sp->path, sp->count);
     case W_EXIT:

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import io.apptheus.cgroup.fs.ProcessCountReader;
 import io.apptheus.cgroup.v1.V1Readers;
+import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.cgroup.v2.V2Readers;
 
 /**
@@ -24,15 +25,19 @@ import io.apptheus.cgroup.v2.V2Readers;
 public final class CgroupManager {
 
     private static final Logger LOG = Logger.getLogger(CgroupManager.class);
+    /** How the agent names a container's cgroup: the starter's file name, "_", its PID. */
+    private static final java.util.regex.Pattern CONTAINER_NAME = java.util.regex.Pattern.compile(".+_[0-9]+");
 
     private final CgroupLayout layout;
     private final String parent;
     private final V2Controllers v2Controllers;
+    private final V1Setup v1Setup;
     private final List<Path> createdParents = new ArrayList<>();
 
-    public CgroupManager(CgroupLayout layout, String parent) {
+    public CgroupManager(CgroupLayout layout, String parent, V1Setup v1Setup) {
         this.layout = layout;
         this.parent = parent;
+        this.v1Setup = v1Setup;
         this.v2Controllers = new V2Controllers();
     }
 
@@ -65,16 +70,25 @@ public final class CgroupManager {
         }
     }
 
-    /** Makes {@code <parent>/<name>} in every hierarchy. */
+    /** Makes {@code <parent>/<name>} in every hierarchy (placement "root"). */
     public ContainerCgroup create(String name) throws IOException {
+        return create(name, parentDirs());
+    }
+
+    /**
+     * Makes {@code <base>/<name>} in every hierarchy of {@code bases}: the parent, or for placement
+     * "nested" the caller's own cgroups, so that every limit of its Slurm job or systemd slice
+     * keeps applying to the container.
+     */
+    public ContainerCgroup create(String name, Map<Hierarchy, Path> bases) throws IOException {
         Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
         try {
-            for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
+            for (Map.Entry<Hierarchy, Path> e : bases.entrySet()) {
                 Path dir = e.getValue().resolve(name);
-                Files.createDirectories(dir);
+                Files.createDirectory(dir);
                 dirs.put(e.getKey(), dir);
-                if (e.getKey().controllers().contains("memory")) {
-                    moveChargeOnImmigrate(dir);
+                for (String c : e.getKey().controllers()) {
+                    v1Setup.prepare(c, dir);
                 }
             }
         } catch (IOException e) {
@@ -82,23 +96,6 @@ public final class CgroupManager {
             throw new IOException("cannot create cgroup " + name + ": " + e.getMessage(), e);
         }
         return new ContainerCgroup(name, idOf(dirs), dirs);
-    }
-
-    /**
-     * v1 leaves the memory a process already charged with its old cgroup unless the destination has
-     * memory.move_charge_at_immigrate set (1 anon | 2 file pages). The starter forked its container
-     * before connecting, so without it the container's memory would count only from the move.
-     * Deprecated since 6.x and absent from v2, where memory always counts from the move.
-     */
-    private static void moveChargeOnImmigrate(Path dir) {
-        Path f = dir.resolve("memory.move_charge_at_immigrate");
-        try {
-            if (Files.exists(f)) {
-                Files.writeString(f, "3");
-            }
-        } catch (IOException e) {
-            LOG.debugf("cannot set %s: %s", f, e.getMessage());
-        }
     }
 
     /** Moves one process into the container's cgroup in every hierarchy; false if it is gone. */
@@ -197,7 +194,10 @@ public final class CgroupManager {
         }
     }
 
-    /** The containers' cgroups already under the parent (left by an earlier run). */
+    /**
+     * The containers' cgroups already under the parent (left by an earlier run): the directories
+     * named like the agent names them, {@code <exe>_<pid>}; anything else there is not the agent's.
+     */
     public List<ContainerCgroup> existing() throws IOException {
         Optional<Map.Entry<Hierarchy, Path>> first = parentDirs().entrySet().stream().findFirst();
         List<ContainerCgroup> out = new ArrayList<>();
@@ -207,6 +207,9 @@ public final class CgroupManager {
         try (var names = Files.list(first.get().getValue())) {
             for (Path p : (Iterable<Path>) names.filter(Files::isDirectory)::iterator) {
                 String name = p.getFileName().toString();
+                if (!CONTAINER_NAME.matcher(name).matches()) {
+                    continue;
+                }
                 Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
                 for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
                     if (Files.isDirectory(e.getValue().resolve(name))) {

@@ -23,9 +23,15 @@ final class Flags {
             Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "/metric_gateway",
                     "parent of the containers' cgroups: relative = under the agent's own cgroup,"
                             + " absolute = under each hierarchy's root", Flags::cgroupParent),
+            Flag.simple("cgroup.placement", "apptheus.cgroup.placement", "root|nested", "root",
+                    "root: <parent>/<exe>_<pid>; nested: under the caller's own cgroup, inside its job's limits",
+                    v -> oneOf(v, "root", "nested")),
             Flag.simple("metrics.retain-exited", "apptheus.metrics.retain-exited", "DURATION", "60s",
                     "how long a finished container's final values stay on /metrics",
                     Flags::nonNegativeDuration),
+            Flag.simple("metrics.compat", "apptheus.metrics.compat", "none|apptheus", "none",
+                    "apptheus: also publish the original Apptheus's metric names (cpu_usage_per, memory_usage, ...)",
+                    v -> oneOf(v, "none", "apptheus")),
             Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "256",
@@ -90,6 +96,15 @@ final class Flags {
             throw new IllegalArgumentException("must be a cgroup path such as metric_gateway or /metric_gateway");
         }
         return trimmed;
+    }
+
+    static String oneOf(String v, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
     }
 
     static String positiveInt(String v) {

@@ -56,9 +56,22 @@ public interface ApptheusConfig {
         /** Relative: under the agent's own cgroup; absolute: under each hierarchy root. */
         @WithDefault("/metric_gateway")
         String parent();
+
+        /**
+         * root: {@code <parent>/<exe>_<pid>} (Apptheus's tree); nested: {@code <exe>_<pid>} under the
+         * caller's own cgroup in each hierarchy, so its job's or slice's limits keep applying.
+         */
+        @WithDefault("root")
+        Placement placement();
     }
 
+    enum Placement { ROOT, NESTED }
+
     interface Metrics {
+        /** "apptheus" adds the original Apptheus's metric names next to the cAdvisor ones. */
+        @WithDefault("none")
+        String compat();
+
         /** How long a finished container's final values stay visible. */
         @WithName("retain-exited")
         @WithDefault("60s")

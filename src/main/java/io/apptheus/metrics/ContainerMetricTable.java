@@ -55,7 +55,9 @@ final class ContainerMetricTable {
             gauge("container_processes", "Number of processes running inside the container", Stat.PROCESSES),
             gauge("container_threads", "Number of threads running inside the container", Stat.THREADS),
             gauge("container_threads_max", "Maximum number of threads allowed inside the container (+Inf: no limit)",
-                    Stat.THREADS_MAX));
+                    Stat.THREADS_MAX),
+            counter("container_pids_events_max", "Forks refused because the container reached pids.max",
+                    Stat.PIDS_EVENTS_MAX, 1));
 
     static final List<ContainerMetric> PRESSURE = List.of(
             counter("container_pressure_cpu_waiting_seconds", "Time at least one task waited for CPU",

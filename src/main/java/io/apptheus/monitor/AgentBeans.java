@@ -11,6 +11,7 @@ import io.apptheus.cgroup.BlockDevices;
 import io.apptheus.cgroup.CgroupLayout;
 import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.LayoutDetector;
+import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.cli.TrustList;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.proc.ProcReader;
@@ -40,7 +41,7 @@ class AgentBeans {
     @Singleton
     CgroupManager cgroupManager(ApptheusConfig config) throws IOException {
         CgroupLayout layout = LayoutDetector.detect(PROC.resolve("self/mountinfo"), PROC.resolve("self/cgroup"));
-        return new CgroupManager(layout, config.cgroup().parent());
+        return new CgroupManager(layout, config.cgroup().parent(), new V1Setup(SYS));
     }
 
     @Produces

@@ -15,6 +15,7 @@ import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.gateway.Addresses;
+import io.apptheus.metrics.ApptheusCompatMeters;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.ProcReader;
@@ -44,6 +45,7 @@ public class Monitor {
     private final Vertx vertx;
     private final ProcReader proc;
     private final long retainNanos;
+    private final boolean compat;
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
             SelfMetrics self, Vertx vertx, ProcReader proc, ApptheusConfig config) {
@@ -55,6 +57,7 @@ public class Monitor {
         this.vertx = vertx;
         this.proc = proc;
         this.retainNanos = config.metrics().retainExited().toNanos();
+        this.compat = "apptheus".equals(config.metrics().compat());
     }
 
     /** Starts monitoring a registered container whose processes are in {@code cg}. */
@@ -76,6 +79,9 @@ public class Monitor {
         m.register(c.provided(), c);
         m.registerNewDevices(devices);
         c.attachMeters(m);
+        if (compat) {
+            c.attachCompat(new ApptheusCompatMeters(meters, c.stats(), cg.name()));
+        }
         registry.add(c);
     }
 
@@ -159,9 +165,7 @@ public class Monitor {
 
     private void forget(MonitoredContainer c) {
         registry.remove(c);
-        if (c.meters() != null) {
-            c.meters().removeAll();
-        }
+        c.removeMeters();
     }
 
     private void sampleError(MonitoredContainer c, CgroupReadException e) {

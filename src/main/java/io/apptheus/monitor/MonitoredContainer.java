@@ -28,6 +28,7 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private final List<ControllerReader> readers;
     private final StatsBuffer stats = new StatsBuffer();
     private ContainerMeters meters;
+    private io.apptheus.metrics.ApptheusCompatMeters compat;
     private volatile double lastSeenSeconds;
     private State state = State.RUNNING;
     private long exitedAtNanos;
@@ -91,6 +92,20 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         return meters;
     }
 
+    void attachCompat(io.apptheus.metrics.ApptheusCompatMeters c) {
+        this.compat = c;
+    }
+
+    /** Removes every meter of this container. */
+    void removeMeters() {
+        if (meters != null) {
+            meters.removeAll();
+        }
+        if (compat != null) {
+            compat.removeAll();
+        }
+    }
+
     Set<Stat> provided() {
         Set<Stat> out = EnumSet.noneOf(Stat.class);
         for (ControllerReader r : readers) {
@@ -122,6 +137,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         }
         if (any) {
             lastSeenSeconds = nowSeconds;
+            if (compat != null) {
+                compat.sampled(System.nanoTime());
+            }
         }
         return any;
     }

@@ -43,6 +43,7 @@ public class Registrar {
     private final ContainerRegistry registry;
     private final SelfMetrics self;
     private final int maxContainers;
+    private final boolean nested;
 
     Registrar(TrustPolicy trust, ProcReader proc, CgroupManager cgroups, Monitor monitor, ContainerRegistry registry,
               SelfMetrics self, ApptheusConfig config) {
@@ -53,6 +54,7 @@ public class Registrar {
         this.registry = registry;
         this.self = self;
         this.maxContainers = config.monitor().maxContainers();
+        this.nested = config.cgroup().placement() == ApptheusConfig.Placement.NESTED;
     }
 
     @ConsumeEvent(value = Addresses.REGISTRATION, blocking = true, ordered = false)
@@ -77,7 +79,7 @@ public class Registrar {
         ContainerCgroup cg = null;
         try {
             Map<Hierarchy, Path> original = cgroups.dirsOf(proc.cgroup(peer.pid()));
-            cg = cgroups.create(name);
+            cg = nested ? cgroups.create(name, original) : cgroups.create(name);
             Set<Long> moved = moveTree(cg, peer.pid());
             if (moved.isEmpty()) {
                 return refuse(name, peer, cg, SelfMetrics.GONE, "exited during registration");
