@@ -13,7 +13,7 @@ import java.util.Set;
 public final class FlagParser {
 
     /** Apptheus flags that have no meaning here: accepted, with a warning. */
-    private static final Set<String> IGNORED = Set.of("persistence.file", "persistence.interval", "log.format");
+    private static final Set<String> IGNORED = Set.of("persistence.file", "persistence.interval");
 
     private FlagParser() {
     }

@@ -36,6 +36,8 @@ final class Flags {
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "256",
                     "registrations verified at once; past it a caller is refused (counted)", Flags::positiveInt),
+            Flag.simple("log.format", "quarkus.log.console.json.enabled", "logfmt|json", "logfmt",
+                    "json: one JSON object per line, for log shippers", v -> String.valueOf(oneOf(v, "logfmt", "json").equals("json"))),
             Flag.simple("log.level", "quarkus.log.level", "LEVEL", "info",
                     "one of debug, info, warn, error", Flags::logLevel));
 

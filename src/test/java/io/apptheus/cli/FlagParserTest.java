@@ -107,6 +107,13 @@ class FlagParserTest {
     }
 
     @Test
+    void logFormat() {
+        assertEquals("true", run("--log.format=json").get("quarkus.log.console.json.enabled"));
+        assertEquals("false", run("--log.format=logfmt").get("quarkus.log.console.json.enabled"));
+        assertTrue(invalid("--log.format=xml").contains("--log.format"));
+    }
+
+    @Test
     void apptheusPersistenceFlagsAreAcceptedWithAWarning() {
         CommandLine.Run r = (CommandLine.Run) FlagParser.parse(new String[] {"--persistence.file=/var/x"});
         assertEquals(1, r.warnings().size());
