@@ -41,6 +41,9 @@ public class SelfMetrics {
         for (String r : RESULTS) {
             registrationCounter(r);
         }
+        for (String r : List.of("vanished", "malformed", "io", "internal")) {
+            sampleErrorCounter(r);
+        }
         this.sweep = Timer.builder("apptheus.sweep.duration")
                 .description("Time one sweep took to sample every monitored container")
                 .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000))
@@ -65,8 +68,12 @@ public class SelfMetrics {
     }
 
     public void sampleError(String reason) {
-        Counter.builder("apptheus.sample.errors").description("Cgroup files that could not be read or parsed")
-                .tag("reason", reason).register(registry).increment();
+        sampleErrorCounter(reason).increment();
+    }
+
+    private Counter sampleErrorCounter(String reason) {
+        return Counter.builder("apptheus.sample.errors").description("Cgroup files that could not be read or parsed")
+                .tag("reason", reason).register(registry);
     }
 
     public void cleanupFailure() {

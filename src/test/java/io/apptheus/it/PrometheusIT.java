@@ -1,0 +1,166 @@
+package io.apptheus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.apptheus.it.support.AgentProcess;
+import io.apptheus.it.support.FakeStarter;
+import io.apptheus.it.support.ItResources;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real Prometheus (Debian's package) scrapes the agent every second with the recording and
+ * alert rules of deploy/prometheus: a container's CPU rate matches its known load, its series go
+ * stale when it is gone, and every Grafana panel query and every recording rule returns data.
+ */
+class PrometheusIT {
+
+    private static final Duration READY = Duration.ofSeconds(60);
+    private static final Path DEPLOY = Path.of("deploy");
+
+    @RegisterExtension
+    final ItResources it = new ItResources();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String promUrl;
+
+    @Test
+    void rateStalenessPanelsAndRulesAgainstARealPrometheus() throws Exception {
+        assumeTrue(new File("/usr/bin/prometheus").canExecute(), "prometheus is not installed (.ci/run installs it)");
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(3)).start().awaitReady(READY);
+        startPrometheus(agent.port());
+
+        // a burner throttled to half a core: a known, steady load
+        Map<String, String> delayed = Map.of("FAKESTARTER_START_DELAY_MS", "1500");
+        FakeStarter.Handle burner = it.starters().start(it.trustedStarter(), it.socketPath(), delayed, "burn", "14", "2");
+        FakeStarter.Handle hog = it.starters().start(it.trustedStarter(), it.socketPath(), delayed, "hold", "96", "30");
+        FakeStarter.Handle limited = it.starters().start(it.trustedStarter(), it.socketPath(), delayed, "hold", "16", "25");
+        FakeStarter.Handle writer = it.starters().start(it.trustedStarter(), it.socketPath(),
+                Map.of("FAKESTARTER_START_DELAY_MS", "3000"), "write", it.tempDir().resolve("io.bin").toString(), "32");
+        String burnerName = "starter_" + burner.pid();
+        agent.awaitScrape(Duration.ofSeconds(10), s -> s.has("container_processes", Map.of("name", burnerName))
+                && s.has("container_processes", Map.of("name", "starter_" + hog.pid()))
+                && s.has("container_processes", Map.of("name", "starter_" + limited.pid())));
+        Path cpu = it.cgroups().dirsOf(it.cgroupParent()).get("cpu").resolve(burnerName);
+        Files.writeString(cpu.resolve("cpu.cfs_quota_us"), "50000"); // 50 ms per 100 ms period
+        Path mem = it.cgroups().dirsOf(it.cgroupParent()).get("memory").resolve("starter_" + hog.pid());
+        Files.writeString(mem.resolve("memory.limit_in_bytes"), Long.toString(48L << 20)); // it will be OOM-killed
+        Path limitedMem = it.cgroups().dirsOf(it.cgroupParent()).get("memory").resolve("starter_" + limited.pid());
+        Files.writeString(limitedMem.resolve("memory.limit_in_bytes"), Long.toString(64L << 20)); // a finite limit it keeps
+
+        Thread.sleep(12_000);
+        double rate = scalar(query("rate(container_cpu_usage_seconds_total{job=\"apptheus\",name=\"" + burnerName + "\"}[5s])"));
+        assertTrue(Math.abs(rate - 0.5) <= 0.15 * 0.5, "rate of a burner held at 0.5 core: " + rate);
+
+        List<String> empty = new ArrayList<>();
+        for (String q : Files.readAllLines(DEPLOY.resolve("grafana/panel-queries.txt"))) {
+            if (!q.isBlank() && !q.startsWith("#") && query(q).isEmpty()) {
+                empty.add(q);
+            }
+        }
+        for (String rule : recordedNames()) {
+            if (query(rule).isEmpty()) {
+                empty.add("recording rule " + rule);
+            }
+        }
+        assertEquals(List.of(), empty, "panel queries and recording rules without data");
+
+        assertEquals(0, burner.awaitExit(Duration.ofSeconds(30)));
+        Thread.sleep(6_000); // retention 3 s, then one scrape without the series marks them stale
+        assertEquals(new JsonArray(), query("container_cpu_usage_seconds_total{name=\"" + burnerName + "\"}"),
+                "a finished container's series go stale (no explicit timestamps)");
+        assertTrue(writer.awaitExit(Duration.ofSeconds(30)) == 0);
+    }
+
+    private void startPrometheus(int agentPort) throws Exception {
+        Path dir = it.tempDir().resolve("prometheus");
+        Files.createDirectories(dir.resolve("data"));
+        int port = freePort();
+        String config = """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                  - %s
+                scrape_configs:
+                  - job_name: apptheus
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(DEPLOY.resolve("prometheus/rules/apptheus-recording.yml").toAbsolutePath(),
+                DEPLOY.resolve("prometheus/rules/apptheus-alerts.yml").toAbsolutePath(), agentPort);
+        Files.writeString(dir.resolve("prometheus.yml"), config);
+        Process p = new ProcessBuilder("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        it.register(() -> {
+            p.destroy();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        });
+        promUrl = "http://127.0.0.1:" + port;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!query("up{job=\"apptheus\"} == 1").isEmpty()) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("Prometheus never scraped the agent: " + Files.readString(dir.resolve("prometheus.log")));
+    }
+
+    private JsonArray query(String promql) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(promUrl + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        JsonObject body = new JsonObject(r.body());
+        assertEquals("success", body.getString("status"), promql + " -> " + r.body());
+        return body.getJsonObject("data").getJsonArray("result");
+    }
+
+    private static double scalar(JsonArray result) {
+        assertEquals(1, result.size(), "one series expected: " + result);
+        return Double.parseDouble(result.getJsonObject(0).getJsonArray("value").getString(1));
+    }
+
+    private static List<String> recordedNames() throws Exception {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("record:\\s*(\\S+)").matcher(
+                Files.readString(DEPLOY.resolve("prometheus/rules/apptheus-recording.yml")));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
