@@ -17,7 +17,7 @@ final class Flags {
             Flag.simple("monitor.inverval", "apptheus.monitor.interval", "DURATION", "0.5s",
                     "alias of --monitor.interval (Apptheus's spelling)", Flags::positiveDuration),
             Flag.repeatable("web.listen-address", "[HOST]:PORT", ":9091",
-                    "address of the HTTP server (/metrics, health); give it again for more addresses",
+                    "address of the HTTP server (/metrics, health)",
                     ListenAddress::toProperties),
             Flag.simple("web.config.file", "apptheus.web.config-file", "PATH", "",
                     "exporter-toolkit web config (YAML) for TLS and basic auth (empty: plain HTTP, no auth)",
