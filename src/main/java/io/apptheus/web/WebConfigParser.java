@@ -1,6 +1,5 @@
 package io.apptheus.web;
 
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,17 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.IllegalBCryptFormatException;
@@ -72,11 +62,13 @@ public final class WebConfigParser {
     }
 
     private final Path file;
+    private final YamlNodes yaml;
     private final Set<String> supportedCipherSuites;
     private final List<String> warnings = new ArrayList<>();
 
     private WebConfigParser(Path file, Set<String> supportedCipherSuites) {
         this.file = file;
+        this.yaml = new YamlNodes(file);
         this.supportedCipherSuites = supportedCipherSuites;
     }
 
@@ -90,31 +82,23 @@ public final class WebConfigParser {
     }
 
     private WebConfig parse(String text) throws WebConfigException {
-        Node root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            throw new WebConfigException(prefix() + "malformed YAML at line " + (e.getProblemMark().getLine() + 1)
-                    + ", column " + (e.getProblemMark().getColumn() + 1) + ": " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new WebConfigException(prefix() + "malformed YAML: " + e.getMessage());
-        }
-        if (root == null || isNull(root)) {
+        Node root = yaml.compose(text);
+        if (root == null || YamlNodes.isNull(root)) {
             warnings.add("web config " + file + " is empty: plain HTTP without authentication");
             return new WebConfig(file, Optional.empty(), Map.of(), warnings);
         }
-        Map<String, Node> top = mapping(root, "the top level");
+        Map<String, Node> top = yaml.mapping(root, "the top level");
         Optional<WebConfig.Tls> tls = Optional.empty();
         Map<String, String> users = Map.of();
         for (Map.Entry<String, Node> e : top.entrySet()) {
             String key = e.getKey();
             checkKnown(key, key, e.getValue(), TOP_KEYS, TOP_UNSUPPORTED);
         }
-        if (top.containsKey("tls_server_config") && !isNull(top.get("tls_server_config"))) {
-            tls = tls(mapping(top.get("tls_server_config"), "tls_server_config"));
+        if (top.containsKey("tls_server_config") && !YamlNodes.isNull(top.get("tls_server_config"))) {
+            tls = tls(yaml.mapping(top.get("tls_server_config"), "tls_server_config"));
         }
-        if (top.containsKey("basic_auth_users") && !isNull(top.get("basic_auth_users"))) {
-            users = users(mapping(top.get("basic_auth_users"), "basic_auth_users"));
+        if (top.containsKey("basic_auth_users") && !YamlNodes.isNull(top.get("basic_auth_users"))) {
+            users = users(yaml.mapping(top.get("basic_auth_users"), "basic_auth_users"));
         }
         if (!users.isEmpty() && tls.isEmpty()) {
             warnings.add("web config " + file + " has basic_auth_users but no TLS: passwords cross the network"
@@ -127,12 +111,12 @@ public final class WebConfigParser {
         for (Map.Entry<String, Node> e : m.entrySet()) {
             checkKnown(e.getKey(), "tls_server_config." + e.getKey(), e.getValue(), TLS_KEYS, TLS_UNSUPPORTED);
         }
-        Optional<String> cert = string(m, "cert_file");
-        Optional<String> key = string(m, "key_file");
-        Optional<String> ca = string(m, "client_ca_file");
-        Optional<String> auth = string(m, "client_auth_type");
+        Optional<String> cert = yaml.string(m, "tls_server_config", "cert_file");
+        Optional<String> key = yaml.string(m, "tls_server_config", "key_file");
+        Optional<String> ca = yaml.string(m, "tls_server_config", "client_ca_file");
+        Optional<String> auth = yaml.string(m, "tls_server_config", "client_auth_type");
         if (m.containsKey("prefer_server_cipher_suites")) {
-            bool(m, "prefer_server_cipher_suites");
+            yaml.bool(m, "tls_server_config", "prefer_server_cipher_suites");
             warnings.add("tls_server_config.prefer_server_cipher_suites in " + file + " has no effect (Go ignores it too)");
         }
         List<String> protocols = protocols(m);
@@ -195,7 +179,7 @@ public final class WebConfigParser {
     }
 
     private int version(Map<String, Node> m, String key, int dflt) throws WebConfigException {
-        Optional<String> v = string(m, key);
+        Optional<String> v = yaml.string(m, "tls_server_config", key);
         if (v.isEmpty()) {
             return dflt;
         }
@@ -209,7 +193,7 @@ public final class WebConfigParser {
 
     private List<String> cipherSuites(Map<String, Node> m) throws WebConfigException {
         Node n = m.get("cipher_suites");
-        if (n == null || isNull(n)) {
+        if (n == null || YamlNodes.isNull(n)) {
             return List.of();
         }
         if (!(n instanceof SequenceNode seq)) {
@@ -217,7 +201,7 @@ public final class WebConfigParser {
         }
         List<String> out = new ArrayList<>();
         for (Node item : seq.getValue()) {
-            String name = scalar(item, "tls_server_config.cipher_suites");
+            String name = yaml.scalar(item, "tls_server_config.cipher_suites");
             if (!supportedCipherSuites.contains(name)) {
                 throw fail("tls_server_config.cipher_suites", item, "unknown cipher suite \"" + name
                         + "\" (IANA names, as Go writes them, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
@@ -235,7 +219,7 @@ public final class WebConfigParser {
             if (user.isEmpty() || user.contains(":")) {
                 throw fail(where, e.getValue(), "a user name must be non-empty and without ':' (HTTP basic auth)");
             }
-            String hash = scalar(e.getValue(), where);
+            String hash = yaml.scalar(e.getValue(), where);
             checkBcrypt(hash, where, e.getValue());
             users.put(user, hash);
         }
@@ -270,65 +254,13 @@ public final class WebConfigParser {
         throw fail(where, node, "unknown key; known keys here: " + String.join(", ", known.stream().sorted().toList()));
     }
 
-    /** A mapping's entries by key, in file order; keys must be plain scalars and unique. */
-    private Map<String, Node> mapping(Node n, String where) throws WebConfigException {
-        if (!(n instanceof MappingNode map)) {
-            throw fail(where, n, "must be a mapping of keys to values");
-        }
-        Map<String, Node> out = new LinkedHashMap<>();
-        for (NodeTuple t : map.getValue()) {
-            if (!(t.getKeyNode() instanceof ScalarNode k)) {
-                throw fail(where, t.getKeyNode(), "keys must be plain names");
-            }
-            if (out.put(k.getValue(), t.getValueNode()) != null) {
-                throw fail(where.equals("the top level") ? k.getValue() : where + "." + k.getValue(), k,
-                        "given twice");
-            }
-        }
-        return out;
-    }
-
-    private Optional<String> string(Map<String, Node> m, String key) throws WebConfigException {
-        Node n = m.get(key);
-        if (n == null || isNull(n)) {
-            return Optional.empty();
-        }
-        String v = scalar(n, "tls_server_config." + key);
-        return v.isEmpty() ? Optional.empty() : Optional.of(v);
-    }
-
-    private boolean bool(Map<String, Node> m, String key) throws WebConfigException {
-        String v = scalar(m.get(key), "tls_server_config." + key);
-        return switch (v) {
-            case "true", "True", "TRUE", "yes", "on" -> true;
-            case "false", "False", "FALSE", "no", "off" -> false;
-            default -> throw fail("tls_server_config." + key, m.get(key), "must be true or false");
-        };
-    }
-
-    private String scalar(Node n, String where) throws WebConfigException {
-        if (!(n instanceof ScalarNode s) || isNull(n)) {
-            throw fail(where, n, "must be a single value");
-        }
-        return s.getValue();
-    }
-
-    private static boolean isNull(Node n) {
-        return n instanceof ScalarNode s && Tag.NULL.equals(s.getTag());
-    }
-
     private Path resolve(String path) {
         Path p = Path.of(path);
         Path dir = file.toAbsolutePath().getParent();
         return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
     }
 
-    private String prefix() {
-        return "web config " + file + ": ";
-    }
-
     private WebConfigException fail(String where, Node node, String message) {
-        String line = node == null ? "" : " (line " + (node.getStartMark().getLine() + 1) + ")";
-        return new WebConfigException(prefix() + where + line + ": " + message);
+        return yaml.fail(where, node, message);
     }
 }
