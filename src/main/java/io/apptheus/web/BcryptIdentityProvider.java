@@ -59,8 +59,7 @@ class BcryptIdentityProvider implements IdentityProvider<UsernamePasswordAuthent
         return Uni.createFrom().emitter(em -> {
             try {
                 bcrypt.execute(() -> {
-                    boolean ok = users.verify(user, password);
-                    Runnable done = ok ? () -> em.complete(identity(user))
+                    Runnable done = check(user, password) ? () -> em.complete(identity(user))
                             : () -> em.fail(new AuthenticationFailedException());
                     if (caller != null) {
                         caller.runOnContext(v -> done.run());
@@ -72,6 +71,15 @@ class BcryptIdentityProvider implements IdentityProvider<UsernamePasswordAuthent
                 em.fail(new AuthenticationFailedException("too many password checks waiting"));
             }
         });
+    }
+
+    /** Never throws: a Uni left without an answer would hold the request. */
+    private boolean check(String user, char[] password) {
+        try {
+            return users.verify(user, password);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static SecurityIdentity identity(String user) {
