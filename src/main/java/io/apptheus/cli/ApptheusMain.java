@@ -2,9 +2,16 @@ package io.apptheus.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.apptheus.metrics.BuildInfo;
+import io.apptheus.web.QuarkusWebProperties;
+import io.apptheus.web.WebConfig;
+import io.apptheus.web.WebConfigException;
+import io.apptheus.web.WebConfigLoader;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -38,13 +45,37 @@ public final class ApptheusMain {
                     + " processes; try sudo apptheus");
             System.exit(EXIT_NOT_ROOT);
         }
-        for (Map.Entry<String, String> e : run.properties().entrySet()) {
+        Map<String, String> properties = new LinkedHashMap<>(run.properties());
+        List<String> warnings = new ArrayList<>(run.warnings());
+        try {
+            webConfig(properties, warnings);
+        } catch (WebConfigException e) {
+            System.err.println("apptheus: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+        }
+        for (Map.Entry<String, String> e : properties.entrySet()) {
             System.setProperty(e.getKey(), e.getValue());
         }
-        for (String w : run.warnings()) {
+        for (String w : warnings) {
             System.err.println("apptheus: warning: " + w);
         }
         Quarkus.run();
+    }
+
+    /**
+     * Validates {@code --web.config.file} (or APPTHEUS_WEB_CONFIG_FILE) and adds the Quarkus TLS and
+     * permission properties it stands for; the beans of io.apptheus.web read the same file again.
+     */
+    private static void webConfig(Map<String, String> properties, List<String> warnings) throws WebConfigException {
+        String file = properties.getOrDefault("apptheus.web.config-file", System.getenv("APPTHEUS_WEB_CONFIG_FILE"));
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        Path path = Path.of(file).toAbsolutePath().normalize();
+        WebConfig config = WebConfigLoader.load(path);
+        properties.put("apptheus.web.config-file", path.toString());
+        properties.putAll(QuarkusWebProperties.of(config));
+        warnings.addAll(config.warnings());
     }
 
     private static boolean runsAsRoot() {

@@ -21,6 +21,7 @@ public final class FlagParser {
     public static CommandLine parse(String[] args) {
         Map<String, String> props = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help") || arg.equals("-help")) {
@@ -55,7 +56,10 @@ public final class FlagParser {
                 continue;
             }
             try {
-                props.putAll(flag.toProperties().apply(value));
+                List<String> values = flag.repeatable() ? repeated.computeIfAbsent(flag.name(), n -> new ArrayList<>())
+                        : new ArrayList<>();
+                values.add(value);
+                props.putAll(flag.toProperties().apply(values));
             } catch (IllegalArgumentException e) {
                 return new CommandLine.Invalid("invalid value \"" + value + "\" for flag --" + name + ": " + e.getMessage());
             }
@@ -74,6 +78,9 @@ public final class FlagParser {
             sb.append(String.format("%-34s %s", left, f.help()));
             if (!f.defaultValue().isEmpty()) {
                 sb.append(" (default ").append(f.defaultValue()).append(')');
+            }
+            if (f.repeatable()) {
+                sb.append(" (repeatable)");
             }
             sb.append('\n');
         }

@@ -1,18 +1,41 @@
 package io.apptheus.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code --web.listen-address} as Prometheus exporters write it: ":9091" (all interfaces),
- * "127.0.0.1:9091", "localhost:9091", "[::1]:9091".
+ * "127.0.0.1:9091", "localhost:9091", "[::1]:9091". Given more than once, Quarkus serves the first
+ * and {@code apptheus.web.listen-address} lists them all for {@code io.apptheus.web.AdditionalListeners}.
  */
 final class ListenAddress {
 
     private ListenAddress() {
     }
 
-    static Map<String, String> toProperties(String value) {
+    static Map<String, String> toProperties(List<String> values) {
+        Map<String, String> props = new LinkedHashMap<>();
+        List<String> normalised = new ArrayList<>();
+        for (String value : values) {
+            String[] hostPort = parse(value);
+            String address = (hostPort[0].contains(":") ? "[" + hostPort[0] + "]" : hostPort[0]) + ":" + hostPort[1];
+            if (normalised.contains(address)) {
+                throw new IllegalArgumentException("address given twice");
+            }
+            normalised.add(address);
+            if (props.isEmpty()) {
+                props.put("quarkus.http.host", hostPort[0]);
+                props.put("quarkus.http.port", hostPort[1]);
+            }
+        }
+        props.put("apptheus.web.listen-address", String.join(",", normalised));
+        return props;
+    }
+
+    /** Host (0.0.0.0 for all interfaces, IPv6 without brackets) and port. */
+    private static String[] parse(String value) {
         int colon = value.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("must be [HOST]:PORT, e.g. :9091");
@@ -33,9 +56,6 @@ final class ListenAddress {
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("port " + p + " is out of range");
         }
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("quarkus.http.host", host.isEmpty() ? "0.0.0.0" : host);
-        props.put("quarkus.http.port", Integer.toString(p));
-        return props;
+        return new String[] {host.isEmpty() ? "0.0.0.0" : host, Integer.toString(p)};
     }
 }

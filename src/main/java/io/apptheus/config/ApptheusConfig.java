@@ -1,6 +1,7 @@
 package io.apptheus.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -82,5 +83,13 @@ public interface ApptheusConfig {
         @WithName("telemetry-path")
         @WithDefault("/metrics")
         String telemetryPath();
+
+        /** Every {@code --web.listen-address} as host:port; Quarkus serves the first (quarkus.http.host/port). */
+        @WithName("listen-address")
+        Optional<List<String>> listenAddress();
+
+        /** The exporter-toolkit web config (TLS, basic auth); absent or empty: plain HTTP, no authentication. */
+        @WithName("config-file")
+        Optional<String> configFile();
     }
 }

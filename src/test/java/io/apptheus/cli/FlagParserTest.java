@@ -72,6 +72,23 @@ class FlagParserTest {
         assertEquals(port, p.get("quarkus.http.port"));
     }
 
+    @Test
+    void listenAddressGivenTwice() {
+        Map<String, String> p = run("--web.listen-address=127.0.0.1:9091", "--web.listen-address", "[::1]:9100");
+        assertEquals("127.0.0.1", p.get("quarkus.http.host"), "Quarkus serves the first");
+        assertEquals("9091", p.get("quarkus.http.port"));
+        assertEquals("127.0.0.1:9091,[::1]:9100", p.get("apptheus.web.listen-address"));
+        assertEquals("0.0.0.0:9091", run().getOrDefault("apptheus.web.listen-address", "0.0.0.0:9091"));
+        assertTrue(invalid("--web.listen-address=:9091", "--web.listen-address=:9091").contains("given twice"));
+        assertTrue(FlagParser.usage().contains("(repeatable)"));
+    }
+
+    @Test
+    void webConfigFile() {
+        assertEquals("/etc/apptheus/web.yml", run("--web.config.file=/etc/apptheus/web.yml").get("apptheus.web.config-file"));
+        assertEquals("", run("--web.config.file=").get("apptheus.web.config-file"), "empty: none, as in exporter-toolkit");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--monitor.interval=fast|--monitor.interval",

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * The agent under test as a subprocess: {@code java -jar <apptheus.artifact> <flags>} (default
  * {@code target/quarkus-app/quarkus-run.jar}), or {@code <apptheus.native> <flags>} when that system
@@ -52,15 +54,22 @@ public final class AgentProcess implements AutoCloseable {
     private final String host;
     private final int port;
     private final String telemetryPath;
+    private final String scheme;
+    private final HttpClient http;
+    private final String authorization;
 
     private AgentProcess(Process process, List<String> command, Path log, String host, int port,
-            String telemetryPath) {
+            String telemetryPath, SSLContext tls, String authorization) {
         this.process = process;
         this.command = command;
         this.log = log;
         this.host = host;
         this.port = port;
         this.telemetryPath = telemetryPath;
+        this.scheme = tls == null ? "http" : "https";
+        this.http = tls == null ? HTTP
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
+        this.authorization = authorization;
     }
 
     public static Builder builder() {
@@ -88,9 +97,9 @@ public final class AgentProcess implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT}, or {@code https://...} for an agent built with {@link Builder#https}. */
     public String baseUrl() {
-        return "http://" + host + ":" + port;
+        return scheme + "://" + host + ":" + port;
     }
 
     public Path logFile() {
@@ -145,12 +154,15 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** GET an agent URL path, 5 s timeout. */
+    /** GET an agent URL path, 5 s timeout (with the builder's TLS context and basic auth, if any). */
     public HttpResponse<String> get(String path) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(5))
-                .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1").GET().build();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(5))
+                .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1").GET();
+        if (authorization != null) {
+            req.header("Authorization", authorization);
+        }
         try {
-            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -256,8 +268,23 @@ public final class AgentProcess implements AutoCloseable {
         };
         private List<String> launcher;
         private List<String> wrapper = List.of();
+        private SSLContext tls;
+        private String authorization;
 
         private Builder() {
+        }
+
+        /** The agent serves HTTPS (its --web.config.file says so): the harness connects with this context. */
+        public Builder https(SSLContext clientContext) {
+            this.tls = clientContext;
+            return this;
+        }
+
+        /** The harness's requests (scrape, get; the health paths need none) carry basic auth. */
+        public Builder basicAuth(String user, String password) {
+            this.authorization = "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return this;
         }
 
         public Builder socketPath(Path socket) {
@@ -364,7 +391,8 @@ public final class AgentProcess implements AutoCloseable {
             pb.environment().putAll(env);
             try {
                 Files.writeString(log, "# " + String.join(" ", cmd) + "\n");
-                AgentProcess a = new AgentProcess(pb.start(), List.copyOf(cmd), log, host, p, telemetryPath);
+                AgentProcess a = new AgentProcess(pb.start(), List.copyOf(cmd), log, host, p, telemetryPath, tls,
+                        authorization);
                 onStart.accept(a);
                 return a;
             } catch (IOException e) {
