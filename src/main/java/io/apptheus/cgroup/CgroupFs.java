@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 public final class CgroupFs {
 
     private static final int PROCS_RETRIES = 5;
-    private static final int RMDIR_RETRIES = 8;
 
     private CgroupFs() {
     }
@@ -42,29 +41,24 @@ public final class CgroupFs {
     }
 
     /**
-     * Removes a cgroup directory. rmdir fails with EBUSY while a task (a zombie included) is
-     * still charged to it: retried with backoff. Returns false if it is still busy in the end.
+     * Removes a cgroup directory, once. rmdir fails with EBUSY while a task (a zombie included)
+     * is still charged to it: then this returns false and the caller retries later (the sweep
+     * retries at every pass, so no thread ever sleeps on a busy cgroup).
      */
     public static boolean remove(Path dir) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Files.delete(dir);
-                return true;
-            } catch (NoSuchFileException e) {
-                return true;
-            } catch (DirectoryNotEmptyException e) {
-                throw new IOException("cannot remove " + dir + ": it has child cgroups", e);
-            } catch (FileSystemException e) {
-                String why = String.valueOf(e.getReason());
-                if (why.contains("busy") && attempt < RMDIR_RETRIES) {
-                    pause(5L << attempt);
-                    continue;
-                }
-                if (why.contains("busy")) {
-                    return false;
-                }
-                throw new IOException("cannot remove " + dir + ": " + why, e);
+        try {
+            Files.delete(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            throw new IOException("cannot remove " + dir + ": it has child cgroups", e);
+        } catch (FileSystemException e) {
+            String why = String.valueOf(e.getReason());
+            if (why.contains("busy")) {
+                return false;
             }
+            throw new IOException("cannot remove " + dir + ": " + why, e);
         }
     }
 

@@ -46,6 +46,7 @@ public class Monitor {
     private final ProcReader proc;
     private final long retainNanos;
     private final boolean compat;
+    private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
             SelfMetrics self, Vertx vertx, ProcReader proc, ApptheusConfig config) {
@@ -98,6 +99,9 @@ public class Monitor {
                 self.sampleError("internal");
             }
         }
+        if (!busyCgroups.isEmpty()) {
+            retryBusyCgroups();
+        }
         self.sweepTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
@@ -119,6 +123,9 @@ public class Monitor {
                 }
                 if (nowNanos - c.exitedAtNanos() >= retainNanos) {
                     forget(c);
+                    if (!c.cgroupRemoved()) {
+                        busyCgroups.add(c.cgroup()); // its meters go, the removal goes on
+                    }
                 }
             }
         }
@@ -153,14 +160,27 @@ public class Monitor {
         }
     }
 
+    /** One rmdir per hierarchy; a busy cgroup is counted and logged once, then retried every sweep. */
     private void removeCgroup(MonitoredContainer c) {
         List<java.nio.file.Path> busy = cgroups.destroy(c.cgroup());
         if (busy.isEmpty()) {
             c.markCgroupRemoved();
-        } else {
+        } else if (c.firstCleanupFailure()) {
             self.cleanupFailure();
-            LOG.warnf("container %s: cgroup still busy, retrying next sweep: %s", c.name(), busy);
+            LOG.warnf("container %s: pid %d uid %d: cgroup still busy, retrying at every sweep: %s", c.name(), c.pid(),
+                    c.uid(), busy);
         }
+    }
+
+    /** Hands over a cgroup that could not be removed yet; the sweep retries it. */
+    void removeLater(ContainerCgroup cg) {
+        self.cleanupFailure();
+        busyCgroups.add(cg);
+    }
+
+    /** Cgroups of forgotten containers that were still busy; retried at every sweep. */
+    private void retryBusyCgroups() {
+        busyCgroups.removeIf(cg -> cgroups.destroy(cg).isEmpty());
     }
 
     private void forget(MonitoredContainer c) {

@@ -33,6 +33,7 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private State state = State.RUNNING;
     private long exitedAtNanos;
     private boolean cgroupRemoved;
+    private boolean cleanupFailed;
 
     MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, double startTimeSeconds,
                        List<ControllerReader> readers) {
@@ -82,6 +83,11 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
 
     synchronized void markCgroupRemoved() {
         cgroupRemoved = true;
+    }
+
+    /** True the first time only: a busy cgroup is counted once per container. */
+    synchronized boolean firstCleanupFailure() {
+        return !cleanupFailed && (cleanupFailed = true);
     }
 
     void attachMeters(ContainerMeters m) {

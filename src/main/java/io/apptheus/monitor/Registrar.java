@@ -148,7 +148,7 @@ public class Registrar {
 
     private void removeQuietly(ContainerCgroup cg) {
         if (cg != null && !cgroups.destroy(cg).isEmpty()) {
-            self.cleanupFailure();
+            monitor.removeLater(cg);
         }
     }
 }
