@@ -11,7 +11,6 @@ import org.jboss.logging.Logger;
 
 import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.ContainerCgroup;
-import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.TrustEntries;
 import io.apptheus.verify.TrustPolicy;
@@ -33,15 +32,13 @@ class Startup {
     private final TrustPolicy trust;
     private final Monitor monitor;
     private final ProcReader proc;
-    private final SelfMetrics self;
     private long adoptedConnections;
 
-    Startup(CgroupManager cgroups, TrustPolicy trust, Monitor monitor, ProcReader proc, SelfMetrics self) {
+    Startup(CgroupManager cgroups, TrustPolicy trust, Monitor monitor, ProcReader proc) {
         this.cgroups = cgroups;
         this.trust = trust;
         this.monitor = monitor;
         this.proc = proc;
-        this.self = self;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException {
@@ -75,7 +72,7 @@ class Startup {
             try {
                 if (cgroups.processCount(cg) == 0) {
                     if (!cgroups.destroy(cg).isEmpty()) {
-                        self.cleanupFailure();
+                        monitor.removeLater(cg);
                     }
                     LOG.infof("container %s: removed the empty cgroup an earlier run left", cg.name());
                     continue;
