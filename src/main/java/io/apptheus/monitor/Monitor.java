@@ -17,6 +17,7 @@ import io.apptheus.config.ApptheusConfig;
 import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.proc.StarterTitle;
 import io.apptheus.verify.Peer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -55,9 +56,9 @@ public class Monitor {
     }
 
     /** Starts monitoring a container whose processes are in {@code cg}: first sample, then meters. */
-    void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
+    void start(ContainerCgroup cg, Peer peer, StarterTitle title, List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
-        MonitoredContainer c = new MonitoredContainer(cg, peer.connectionId(), peer.pid(), peer.uid(),
+        MonitoredContainer c = new MonitoredContainer(cg, peer.connectionId(), peer.pid(), peer.uid(), title,
                 nowSeconds(), readers);
         c.sample(this::sampleError, nowSeconds());
         ContainerMeters m = new ContainerMeters(meters, c.stats(), Tags.of("id", cg.id(), "name", cg.name(),

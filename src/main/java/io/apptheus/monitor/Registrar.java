@@ -16,6 +16,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.StarterTitle;
 import io.apptheus.verify.Peer;
 import io.apptheus.verify.TrustPolicy;
 import io.apptheus.verify.Verdict;
@@ -63,8 +64,9 @@ public class Registrar {
             if (!moveTree(cg, peer.pid()) || proc.stat(peer.pid()).startTime() != t.startTime()) {
                 throw new CallerGone();
             }
+            StarterTitle title = title(peer.pid());
             List<ControllerReader> readers = cgroups.openReaders(cg);
-            monitor.start(cg, peer, readers);
+            monitor.start(cg, peer, title, readers);
             self.registration(Addresses.ACCEPTED);
             LOG.infof("container %s: monitoring pid %d uid %d in %s", name, peer.pid(), peer.uid(), cg.id());
             return Addresses.ACCEPTED;
@@ -108,6 +110,16 @@ public class Registrar {
         LOG.warnf("container %s: process tree of pid %d still growing after %d rounds", cg.name(), pid,
                 MAX_MOVE_ROUNDS);
         return true;
+    }
+
+    /** The starter's process title, read once: a title we cannot read only loses the instance name. */
+    private StarterTitle title(long pid) {
+        try {
+            return StarterTitle.parse(proc.cmdline(pid));
+        } catch (IOException e) {
+            LOG.debugf("pid %d: cannot read its cmdline: %s", pid, e.getMessage());
+            return StarterTitle.UNKNOWN;
+        }
     }
 
     private void removeQuietly(ContainerCgroup cg) {
