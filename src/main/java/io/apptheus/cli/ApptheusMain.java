@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.apptheus.cli.ps.PsCommand;
 import io.apptheus.metrics.BuildInfo;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -28,6 +29,9 @@ public final class ApptheusMain {
             System.out.println("apptheus " + info.version() + " (revision " + info.revision() + ", java "
                     + info.javaVersion() + ")");
             System.exit(0);
+        } else if (cmd instanceof CommandLine.Ps ps) {
+            // a client of the running agent: no root, no Quarkus
+            System.exit(PsCommand.run(ps.args(), System.out, System.err));
         } else if (cmd instanceof CommandLine.Invalid invalid) {
             System.err.println("apptheus: " + invalid.message());
             System.exit(EXIT_USAGE);

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * The status API's JSON, written with Vert.x's JsonObject (Jackson core, no databind reflection).
  * Pure: views in, JSON out. A key is left out when the agent does not measure that value (no PSI
  * on a v1-only host, rates before the second sample, rates of an exited container); a limit of
- * {@code null} means no limit. Times are seconds since the epoch, rates are per second.
+ * {@code null} means no limit. Times are RFC 3339 in UTC, rates are per second.
  */
 public final class StatusJson {
 
@@ -25,10 +25,10 @@ public final class StatusJson {
                                   boolean history) {
         JsonArray arr = new JsonArray();
         for (ContainerView c : containers) {
-            arr.add(container(c, history));
+            arr.add(container(c, now, history));
         }
         return new JsonObject()
-                .put("time", round(now, 3))
+                .put("time", time(now))
                 .put("agent", new JsonObject()
                         .put("version", agent.version())
                         .put("revision", agent.revision())
@@ -46,7 +46,8 @@ public final class StatusJson {
         return new JsonObject().put("error", message);
     }
 
-    public static JsonObject container(ContainerView c, boolean history) {
+    /** One container, its history's points placed in seconds before {@code now}. */
+    public static JsonObject container(ContainerView c, double now, boolean history) {
         SampleHistory.Rates r = c.rates();
         JsonObject o = new JsonObject()
                 .put("id", c.id())
@@ -57,9 +58,9 @@ public final class StatusJson {
                 .put("launch", c.title().kind().label())
                 .put("instance", c.title().instance().isEmpty() ? null : c.title().instance())
                 .put("state", c.state())
-                .put("start_time", round(c.startTime(), 3))
+                .put("start_time", time(c.startTime()))
                 .put("uptime_seconds", round(c.uptimeSeconds(), 1))
-                .put("last_seen", round(c.lastSeen(), 3));
+                .put("last_seen", time(c.lastSeen()));
         JsonObject cpu = new JsonObject();
         number(cpu, "cores", r.cpuCores(), 3);
         number(cpu, "usage_seconds_total", c.cpuUsageSeconds(), 3);
@@ -76,27 +77,27 @@ public final class StatusJson {
         bytes(tasks, "processes", c.processes());
         bytes(tasks, "threads", c.threads());
         JsonObject psi = new JsonObject();
-        number(psi, "cpu_waiting", r.cpuWaiting(), 4);
-        number(psi, "memory_waiting", r.memoryWaiting(), 4);
-        number(psi, "io_waiting", r.ioWaiting(), 4);
+        number(psi, "cpu_waiting", r.cpuWaiting(), 3);
+        number(psi, "memory_waiting", r.memoryWaiting(), 3);
+        number(psi, "io_waiting", r.ioWaiting(), 3);
         o.put("cpu", cpu).put("memory", mem).put("io", io).put("tasks", tasks).put("pressure", psi);
         if (history) {
-            o.put("history", history(c.history()));
+            o.put("history", history(c.history(), now));
         }
         return o;
     }
 
-    private static JsonObject history(SampleHistory.Snapshot h) {
-        JsonArray t = new JsonArray();
+    private static JsonObject history(SampleHistory.Snapshot h, double now) {
+        JsonArray ago = new JsonArray();
         JsonArray cpu = new JsonArray();
         JsonArray mem = new JsonArray();
         for (int i = 0; i < h.times().length; i++) {
-            t.add(round(h.times()[i], 3));
+            ago.add(round(Math.max(0, now - h.times()[i]), 1));
             cpu.add(Double.isNaN(h.cpuCores()[i]) ? null : round(h.cpuCores()[i], 3));
             double m = h.memoryWorkingSetBytes()[i];
             mem.add(Double.isNaN(m) ? null : (Object) Math.round(m));
         }
-        return new JsonObject().put("step_seconds", STEP_SECONDS).put("time", t).put("cpu_cores", cpu)
+        return new JsonObject().put("step_seconds", STEP_SECONDS).put("seconds_ago", ago).put("cpu_cores", cpu)
                 .put("memory_working_set_bytes", mem);
     }
 
@@ -112,6 +113,11 @@ public final class StatusJson {
         if (!Double.isNaN(v) && !Double.isInfinite(v)) {
             o.put(key, round(v, decimals));
         }
+    }
+
+    /** RFC 3339 in UTC to the millisecond: "2025-11-24T16:00:00.123Z". */
+    static String time(double epochSeconds) {
+        return java.time.Instant.ofEpochMilli(Math.round(epochSeconds * 1000)).toString();
     }
 
     static double round(double v, int decimals) {

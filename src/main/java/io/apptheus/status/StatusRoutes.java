@@ -75,7 +75,7 @@ public class StatusRoutes {
             send(ctx, 404, StatusJson.error("no container named \"" + name + "\" is monitored"));
             return;
         }
-        send(ctx, 200, StatusJson.container(ContainerView.of(c.get(), users, now.nanos, now.epoch), true));
+        send(ctx, 200, StatusJson.container(ContainerView.of(c.get(), users, now.nanos, now.epoch), now.epoch, true));
     }
 
     private void page(RoutingContext ctx) {
