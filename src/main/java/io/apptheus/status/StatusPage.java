@@ -99,8 +99,8 @@ public final class StatusPage {
         b.append("<tr").append(c.running() ? "" : " class=\"exited\"").append(" data-name=\"").append(escape(c.name()))
                 .append("\" data-cpu=\"").append(Double.isNaN(r.cpuCores()) ? "" : Double.toString(r.cpuCores()))
                 .append("\">");
-        b.append("<td class=\"name\">").append(escape(c.name())).append("<div class=\"sub id\" title=\"")
-                .append(escape(c.id())).append("\">").append(escape(c.id())).append("</div></td>");
+        b.append("<td class=\"name\" title=\"").append(escape(c.id())).append("\">").append(escape(c.name()))
+                .append("</td>");
         if (!c.title().instance().isEmpty()) {
             td(b, "", escape(c.title().instance()));
         } else {
@@ -129,8 +129,8 @@ public final class StatusPage {
 
     /** An inline SVG sparkline of the last 5 minutes up to {@code now}, as the page's script draws it. */
     static String spark(double[] times, double[] values, double now, String kind) {
-        final int w = 120;
-        final int h = 28;
+        final int w = 100;
+        final int h = 26;
         StringBuilder d = new StringBuilder();
         double max = 0;
         int first = -1;
@@ -142,8 +142,8 @@ public final class StatusPage {
                 last = i;
             }
         }
-        StringBuilder s = new StringBuilder("<svg viewBox=\"0 0 120 28\" role=\"img\"><line x1=\"0\" y1=\"27.5\" "
-                + "x2=\"120\" y2=\"27.5\" class=\"base\"></line>");
+        StringBuilder s = new StringBuilder("<svg viewBox=\"0 0 100 26\" role=\"img\"><line x1=\"0\" y1=\"25.5\" "
+                + "x2=\"100\" y2=\"25.5\" class=\"base\"></line>");
         if (first >= 0 && last > first) {
             double top = max > 0 ? max * 1.12 : 1;
             for (int i = first; i <= last; i++) {

@@ -90,9 +90,9 @@ class StatusPageTest {
     @Test
     void aSparklineFillsFromTheRightAndScalesToItsPeak() {
         String svg = StatusPage.spark(new double[] {100, 250, 400}, new double[] {1, 2, Double.NaN}, 400, "cpu");
-        assertEquals("<svg viewBox=\"0 0 120 28\" role=\"img\"><line x1=\"0\" y1=\"27.5\" x2=\"120\" y2=\"27.5\" "
-                + "class=\"base\"></line><path d=\"M0.0 15.8 L60.0 4.7 L60.0 28 L0.0 28 Z\" class=\"cpu-area\"></path>"
-                + "<path d=\"M0.0 15.8 L60.0 4.7\" class=\"cpu-line\"></path></svg>", svg);
+        assertEquals("<svg viewBox=\"0 0 100 26\" role=\"img\"><line x1=\"0\" y1=\"25.5\" x2=\"100\" y2=\"25.5\" "
+                + "class=\"base\"></line><path d=\"M0.0 14.7 L50.0 4.5 L50.0 26 L0.0 26 Z\" class=\"cpu-area\"></path>"
+                + "<path d=\"M0.0 14.7 L50.0 4.5\" class=\"cpu-line\"></path></svg>", svg);
         assertFalse(StatusPage.spark(new double[] {1}, new double[] {1}, 2, "mem").contains("<path"),
                 "one point draws no line");
     }

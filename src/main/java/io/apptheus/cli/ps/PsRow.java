@@ -1,11 +1,10 @@
 package io.apptheus.cli.ps;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /**
  * One container as {@code apptheus ps} shows it, read from the status API's JSON. NaN where the
@@ -23,18 +22,13 @@ public record PsRow(String name, String user, String instance, String launch, lo
      * @throws IllegalArgumentException if the text is not that JSON
      */
     public static List<PsRow> parseList(String json) {
-        JsonObject root;
-        try {
-            root = new JsonObject(json);
-        } catch (DecodeException | ClassCastException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
-        }
-        if (!(root.getValue("containers") instanceof JsonArray arr)) {
+        Object root = Json.parse(json);
+        if (!(root instanceof Map<?, ?> m) || !(m.get("containers") instanceof List<?> arr)) {
             throw new IllegalArgumentException("no \"containers\" list");
         }
         List<PsRow> out = new ArrayList<>();
         for (Object o : arr) {
-            if (!(o instanceof JsonObject c)) {
+            if (!(o instanceof Map<?, ?> c)) {
                 throw new IllegalArgumentException("a container is not an object: " + o);
             }
             out.add(of(c));
@@ -42,26 +36,35 @@ public record PsRow(String name, String user, String instance, String launch, lo
         return out;
     }
 
-    static PsRow of(JsonObject c) {
+    static PsRow of(Map<?, ?> c) {
         try {
-            JsonObject mem = obj(c, "memory");
+            Map<?, ?> mem = obj(c, "memory");
             double limit = mem.containsKey("limit_bytes")
-                    ? (mem.getValue("limit_bytes") == null ? Double.POSITIVE_INFINITY : num(mem, "limit_bytes"))
+                    ? (mem.get("limit_bytes") == null ? Double.POSITIVE_INFINITY : num(mem, "limit_bytes"))
                     : Double.NaN;
-            String instance = c.getString("instance");
-            return new PsRow(c.getString("name", "?"), c.getString("user", "?"), instance == null ? "" : instance,
-                    c.getString("launch", ""), c.getLong("pid", 0L), num(obj(c, "cpu"), "cores"),
-                    num(mem, "working_set_bytes"), limit, num(obj(c, "io"), "read_bytes_per_second"),
-                    num(obj(c, "io"), "write_bytes_per_second"), num(obj(c, "tasks"), "threads"),
-                    time(c.getValue("start_time")), num(c, "uptime_seconds"), c.getString("state", "?"));
+            return new PsRow(str(c, "name", "?"), str(c, "user", "?"), str(c, "instance", ""), str(c, "launch", ""),
+                    (long) num(c, "pid"), num(obj(c, "cpu"), "cores"), num(mem, "working_set_bytes"), limit,
+                    num(obj(c, "io"), "read_bytes_per_second"), num(obj(c, "io"), "write_bytes_per_second"),
+                    num(obj(c, "tasks"), "threads"), time(c.get("start_time")), num(c, "uptime_seconds"),
+                    str(c, "state", "?"));
         } catch (ClassCastException e) {
-            throw new IllegalArgumentException("container " + c.getValue("name") + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("container " + c.get("name") + ": a value of the wrong type", e);
         }
     }
 
-    private static JsonObject obj(JsonObject o, String key) {
-        JsonObject v = o.getJsonObject(key);
-        return v != null ? v : new JsonObject();
+    private static Map<?, ?> obj(Map<?, ?> o, String key) {
+        Object v = o.get(key);
+        return v != null ? (Map<?, ?>) v : Map.of();
+    }
+
+    private static String str(Map<?, ?> o, String key, String absent) {
+        Object v = o.get(key);
+        return v != null ? (String) v : absent;
+    }
+
+    private static double num(Map<?, ?> o, String key) {
+        Object v = o.get(key);
+        return v != null ? ((Number) v).doubleValue() : Double.NaN;
     }
 
     /** Seconds since the epoch of an RFC 3339 time; NaN if absent. */
@@ -70,14 +73,9 @@ public record PsRow(String name, String user, String instance, String launch, lo
             return Double.NaN;
         }
         try {
-            return java.time.Instant.parse((String) v).toEpochMilli() / 1000.0;
-        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.parse((String) v).toEpochMilli() / 1000.0;
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("start_time \"" + v + "\" is not an RFC 3339 time", e);
         }
-    }
-
-    private static double num(JsonObject o, String key) {
-        Number n = (Number) o.getValue(key);
-        return n == null ? Double.NaN : n.doubleValue();
     }
 }
