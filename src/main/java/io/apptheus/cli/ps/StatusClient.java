@@ -27,22 +27,25 @@ final class StatusClient {
 
     StatusClient(String baseUrl) {
         this.url = baseUrl + PATH;
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT).followRedirects(HttpClient.Redirect.NEVER)
-                .sslContext(plainHttpOnly()).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        SSLContext tls = plainHttpOnly();
+        this.http = (tls != null ? b.sslContext(tls) : b).build();
     }
 
     /**
      * The client speaks plain HTTP only. Without an SSLContext of its own, java.net.http builds the
      * default one, which loads the JDK's CA certificates: a few hundred ms of a command that must
-     * answer at once. (When the agent gets TLS, the client gets a real context for https.)
+     * answer at once. (When the agent gets TLS, the client gets a real context for https.) Null
+     * where this runtime has no TLS at all: the client's own default then decides.
      */
     private static SSLContext plainHttpOnly() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(new KeyManager[0], new TrustManager[0], null);
             return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS context", e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return null;
         }
     }
 
