@@ -8,8 +8,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.apptheus.monitor.SampleHistory;
+import io.apptheus.proc.StarterTitle;
 
 /**
  * The status page: {@code status/index.html} (inline CSS and JS, nothing fetched but the API and
@@ -22,6 +26,7 @@ public final class StatusPage {
     public static final String RESOURCE = "status/index.html";
     static final int COLUMNS = 12;
     private static final double WINDOW_SECONDS = 300;
+    private static final Pattern MARKER = Pattern.compile("\\{\\{(\\w+)}}");
 
     private final String template;
     private final String contentSecurityPolicy;
@@ -81,17 +86,33 @@ public final class StatusPage {
             write += orZero(c.rates().ioWriteBytesPerSecond());
         }
         String host = node.hostname().isEmpty() ? "this node" : node.hostname();
-        return template
-                .replace("{{host}}", escape(host))
-                .replace("{{time}}", escape(clock))
-                .replace("{{version}}", escape(version))
-                .replace("{{metrics}}", escape(metricsPath.substring(1)))
-                .replace("{{containers}}", cs.size() + of(running == cs.size() ? "running" : running + " running"))
-                .replace("{{cpu}}", Units.cores(cpu) + of(node.cpus() > 0 ? "of " + node.cpus() + " cores" : "cores"))
-                .replace("{{memory}}", Units.bytes(mem)
-                        + (node.memoryBytes() > 0 ? of("of " + Units.bytes(node.memoryBytes())) : ""))
-                .replace("{{io}}", Units.bytes(read) + " / " + Units.bytes(write))
-                .replace("{{rows}}", rows);
+        Map<String, String> values = Map.of(
+                "host", escape(host),
+                "time", escape(clock),
+                "version", escape(version),
+                "metrics", escape(metricsPath.substring(1)),
+                "containers", cs.size() + of(running == cs.size() ? "running" : running + " running"),
+                "cpu", Units.cores(cpu) + of(node.cpus() > 0 ? "of " + node.cpus() + " cores" : "cores"),
+                "memory", Units.bytes(mem)
+                        + (node.memoryBytes() > 0 ? of("of " + Units.bytes(node.memoryBytes())) : ""),
+                "io", Units.bytes(read) + " / " + Units.bytes(write),
+                "rows", rows.toString());
+        return fill(template, values);
+    }
+
+    /** Replaces every {@code {{name}}} in one pass, so a value is never searched for markers itself. */
+    static String fill(String template, Map<String, String> values) {
+        Matcher m = MARKER.matcher(template);
+        StringBuilder out = new StringBuilder(template.length() + 8192);
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            if (v == null) {
+                throw new IllegalStateException("the status page has an unknown marker " + m.group());
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static void row(StringBuilder b, ContainerView c, int cpus, double now) {
@@ -104,7 +125,7 @@ public final class StatusPage {
         if (!c.title().instance().isEmpty()) {
             td(b, "", escape(c.title().instance()));
         } else {
-            td(b, "muted", c.title().kind() == io.apptheus.proc.StarterTitle.Kind.RUN ? "run" : "-");
+            td(b, "muted", c.title().kind() == StarterTitle.Kind.RUN ? "run" : "-");
         }
         td(b, "", escape(c.user()) + (c.user().equals(Long.toString(c.uid())) ? ""
                 : "<div class=\"sub\">uid " + c.uid() + "</div>"));

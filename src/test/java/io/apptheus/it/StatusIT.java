@@ -152,7 +152,8 @@ class StatusIT {
         HttpResponse<String> missing = agent.get("/api/v1/containers/starter_0");
         assertEquals(404, missing.statusCode());
         assertEquals("application/json; charset=utf-8", missing.headers().firstValue("Content-Type").orElse(""));
-        assertEquals("no container named \"starter_0\" is monitored", new JsonObject(missing.body()).getString("error"));
+        assertEquals("no container named \"starter_0\" is monitored",
+                new JsonObject(missing.body()).getString("error"));
     }
 
     @Test

@@ -105,6 +105,12 @@ class StatusPageTest {
         assertEquals(SampleHistory.Rates.class, e.rates().getClass());
     }
 
+    @Test
+    void markersAreFilledInOnePass() {
+        assertEquals("<b>{{rows}}</b>|x", StatusPage.fill("<b>{{host}}</b>|{{rows}}",
+                java.util.Map.of("host", "{{rows}}", "rows", "x")));
+    }
+
     private static String sha256(String s) throws Exception {
         return "sha256-" + Base64.getEncoder().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

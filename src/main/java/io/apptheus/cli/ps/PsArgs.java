@@ -102,7 +102,8 @@ public final class PsArgs {
                             port = Integer.parseInt(hp[1]);
                         }
                     } catch (IllegalArgumentException e) {
-                        return new Invalid("invalid value \"" + value + "\" for flag --" + name + ": " + e.getMessage());
+                        return new Invalid("invalid value \"" + value + "\" for flag --" + name + ": "
+                                + e.getMessage());
                     }
                 }
                 default -> {
