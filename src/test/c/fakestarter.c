@@ -25,6 +25,9 @@
  * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
  * container process waits for the master's setup before it execs the user's program (memory a
  * process charged before it was moved stays with its old cgroup).
+ * Env FAKESTARTER_TITLE: the master overwrites its argv with this process title before it
+ * connects, as Apptainer's starter does ("Apptainer instance: USER [NAME]", "Apptainer runtime
+ * parent"); /proc/PID/cmdline then shows it. Cut to the length of the original argv.
  *
  * Drivers (many starters from one command, for flood and soak tests; every process involved runs
  * this same executable, so the agent sees the same /proc/PID/exe):
@@ -386,6 +389,19 @@ static void write_ready_file(const char *path, pid_t self, pid_t child, int conn
     }
 }
 
+/* Overwrites the argv strings (contiguous in memory) with title, NUL-padded: the process title. */
+static void set_title(int argc, char **argv, const char *title)
+{
+    char *start = argv[0];
+    char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+    size_t room = (size_t)(end - start);
+    size_t n = strlen(title);
+    if (n > room)
+        n = room;
+    memset(start, 0, room);
+    memcpy(start, title, n);
+}
+
 static int starter_main(int argc, char **argv)
 {
     if (argc < 3)
@@ -410,6 +426,16 @@ static int starter_main(int argc, char **argv)
 
     /* 2. the master: never die of a peer that went away (we never write anyway) */
     signal(SIGPIPE, SIG_IGN);
+
+    const char *title = getenv("FAKESTARTER_TITLE");
+    if (title != NULL && title[0] != '\0') {
+        sock_path = strdup(sock_path); /* it lives in argv */
+        if (sock_path == NULL) {
+            fprintf(stderr, "fakestarter: out of memory\n");
+            return 1;
+        }
+        set_title(argc, argv, title);
+    }
 
     int fd = dial(sock_path);
     int connected = fd >= 0;

@@ -54,6 +54,13 @@ public final class StatsBuffer {
         return c;
     }
 
+    /** How many devices {@link #devices()} would return; allocation-free, to refresh a cached copy. */
+    public int deviceCount() {
+        synchronized (io) {
+            return io.size();
+        }
+    }
+
     /** A copy of the devices seen so far, safe to iterate from another thread. */
     public IoCounters[] devices() {
         synchronized (io) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.apptheus.cli.ps.PsCommand;
 import io.apptheus.metrics.BuildInfo;
 import io.apptheus.web.QuarkusWebProperties;
 import io.apptheus.web.WebConfig;
@@ -35,6 +36,9 @@ public final class ApptheusMain {
             System.out.println("apptheus " + info.version() + " (revision " + info.revision() + ", java "
                     + info.javaVersion() + ")");
             System.exit(0);
+        } else if (cmd instanceof CommandLine.Ps ps) {
+            // a client of the running agent: no root, no Quarkus
+            System.exit(PsCommand.run(ps.args(), System.out, System.err));
         } else if (cmd instanceof CommandLine.Invalid invalid) {
             System.err.println("apptheus: " + invalid.message());
             System.exit(EXIT_USAGE);

@@ -10,6 +10,13 @@ public sealed interface CommandLine {
     record Run(Map<String, String> properties, List<String> warnings) implements CommandLine {
     }
 
+    /** {@code apptheus ps ARGS...}: the table of the local agent's containers; parsed by the ps client. */
+    record Ps(List<String> args) implements CommandLine {
+        public Ps {
+            args = List.copyOf(args);
+        }
+    }
+
     record Help() implements CommandLine {
     }
 

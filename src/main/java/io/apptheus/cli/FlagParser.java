@@ -19,6 +19,9 @@ public final class FlagParser {
     }
 
     public static CommandLine parse(String[] args) {
+        if (args.length > 0 && args[0].equals("ps")) {
+            return new CommandLine.Ps(List.of(args).subList(1, args.length));
+        }
         Map<String, String> props = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         Map<String, List<String>> repeated = new LinkedHashMap<>();
@@ -69,9 +72,12 @@ public final class FlagParser {
 
     public static String usage() {
         StringBuilder sb = new StringBuilder();
-        sb.append("usage: apptheus [flags]\n\n");
+        sb.append("usage: apptheus [flags]\n");
+        sb.append("       apptheus ps [--sort cpu|mem|io|start] [--json] [--watch] [--address HOST:PORT]\n\n");
         sb.append("Connects Apptainer containers to Prometheus: each trusted starter that connects to the socket\n");
-        sb.append("gets its own cgroup, whose counters are published on the metrics endpoint. Needs root.\n\n");
+        sb.append("gets its own cgroup, whose counters are published on the metrics endpoint. Needs root.\n");
+        sb.append("\"apptheus ps\" lists the containers of the agent running on this host (no root needed;\n");
+        sb.append("see apptheus ps --help); the agent's status page is at / on its web address.\n\n");
         sb.append("Flags:\n");
         for (Flag f : Flags.ALL) {
             String left = "  --" + f.name() + "=" + f.valueHint();

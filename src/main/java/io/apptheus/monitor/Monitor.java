@@ -19,6 +19,7 @@ import io.apptheus.metrics.ApptheusCompatMeters;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.StarterTitle;
 import io.apptheus.verify.Peer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -73,7 +74,7 @@ public class Monitor {
     void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
                List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
-        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, startSeconds, readers);
+        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title(pid), startSeconds, readers);
         c.sample(this::sampleError, nowSeconds());
         ContainerMeters m = new ContainerMeters(meters, c.stats(), Tags.of("id", cg.id(), "name", cg.name(),
                 "pid", Long.toString(pid), "uid", Long.toString(uid)));
@@ -191,6 +192,16 @@ public class Monitor {
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
         self.sampleError(e.reason());
         LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+    }
+
+    /** The starter's process title, read once: a title we cannot read only loses the instance name. */
+    private StarterTitle title(long pid) {
+        try {
+            return StarterTitle.parse(proc.cmdline(pid));
+        } catch (java.io.IOException e) {
+            LOG.debugf("pid %d: cannot read its cmdline: %s", pid, e.getMessage());
+            return StarterTitle.UNKNOWN;
+        }
     }
 
     /** When the starter process started, in seconds since the epoch; now if it cannot be read. */

@@ -10,6 +10,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.metrics.ContainerMeters;
+import io.apptheus.proc.StarterTitle;
 
 /**
  * One container the agent watches: its cgroup, its open readers, its latest values and meters.
@@ -24,9 +25,12 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private final long connectionId;
     private final long pid;
     private final long uid;
+    private final StarterTitle title;
     private final double startTimeSeconds;
     private final List<ControllerReader> readers;
     private final StatsBuffer stats = new StatsBuffer();
+    private final boolean providesIo;
+    private final SampleHistory history;
     private ContainerMeters meters;
     private io.apptheus.metrics.ApptheusCompatMeters compat;
     private volatile double lastSeenSeconds;
@@ -35,14 +39,17 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private boolean cgroupRemoved;
     private boolean cleanupFailed;
 
-    MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, double startTimeSeconds,
-                       List<ControllerReader> readers) {
+    MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, StarterTitle title,
+                       double startTimeSeconds, List<ControllerReader> readers) {
         this.cgroup = cgroup;
         this.connectionId = connectionId;
         this.pid = pid;
         this.uid = uid;
+        this.title = title;
         this.startTimeSeconds = startTimeSeconds;
         this.readers = List.copyOf(readers);
+        this.providesIo = this.readers.stream().anyMatch(ControllerReader::providesIo);
+        this.history = new SampleHistory(providesIo);
     }
 
     public String name() {
@@ -65,11 +72,21 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         return uid;
     }
 
+    /** What the starter's process title said at registration (instance name or plain run). */
+    public StarterTitle title() {
+        return title;
+    }
+
     public StatsBuffer stats() {
         return stats;
     }
 
-    synchronized State state() {
+    /** The recent samples, for the agent's own rates and sparklines. */
+    public SampleHistory history() {
+        return history;
+    }
+
+    public synchronized State state() {
         return state;
     }
 
@@ -120,8 +137,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         return out;
     }
 
-    boolean providesIo() {
-        return readers.stream().anyMatch(ControllerReader::providesIo);
+    /** Whether a reader fills per-device IO counters (the io or blkio controller is there). */
+    public boolean providesIo() {
+        return providesIo;
     }
 
     /**
@@ -143,8 +161,10 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         }
         if (any) {
             lastSeenSeconds = nowSeconds;
+            long now = System.nanoTime();
+            history.record(now, stats);
             if (compat != null) {
-                compat.sampled(System.nanoTime());
+                compat.sampled(now);
             }
         }
         return any;

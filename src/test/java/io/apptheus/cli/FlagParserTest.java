@@ -136,4 +136,12 @@ class FlagParserTest {
         assertEquals(1, r.warnings().size());
         assertTrue(r.warnings().get(0).contains("persistence.file"));
     }
+
+    @Test
+    void psHandsEverythingAfterItToThePsClient() {
+        CommandLine c = FlagParser.parse(new String[] {"ps", "--sort", "mem", "--help"});
+        assertEquals(new CommandLine.Ps(java.util.List.of("--sort", "mem", "--help")),
+                assertInstanceOf(CommandLine.Ps.class, c));
+        assertTrue(invalid("--sort=mem", "ps").contains("--sort"), "ps must come first");
+    }
 }
