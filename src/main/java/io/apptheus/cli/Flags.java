@@ -36,6 +36,12 @@ final class Flags {
             Flag.simple("metrics.compat", "apptheus.metrics.compat", "none|apptheus", "none",
                     "apptheus: also publish the original Apptheus's metric names (cpu_usage_per, memory_usage, ...)",
                     v -> oneOf(v, "none", "apptheus")),
+            Flag.simple("label.user", "apptheus.label.user", "true|false", "true",
+                    "label every container series with user, the name of the starter's uid", Flags::bool),
+            Flag.simple("label.instance", "apptheus.label.instance", "true|false", "true",
+                    "label with apptainer_instance, the instance name from the starter's process title", Flags::bool),
+            Flag.simple("label.slurm", "apptheus.label.slurm", "true|false", "false",
+                    "label with slurm_job_id, from the starter's environment", Flags::bool),
             Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "256",
@@ -102,6 +108,10 @@ final class Flags {
             throw new IllegalArgumentException("must be a cgroup path such as metric_gateway or /metric_gateway");
         }
         return trimmed;
+    }
+
+    static String bool(String v) {
+        return oneOf(v, "true", "false");
     }
 
     static String oneOf(String v, String... allowed) {

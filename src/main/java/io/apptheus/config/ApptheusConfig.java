@@ -27,6 +27,23 @@ public interface ApptheusConfig {
 
     Web web();
 
+    Label label();
+
+    /** Optional labels on every container series; each is one more value stored with every sample. */
+    interface Label {
+        /** user: the name of the starter's uid. */
+        @WithDefault("true")
+        boolean user();
+
+        /** apptainer_instance: NAME from the starter's title "Apptainer instance: USER [NAME]". */
+        @WithDefault("true")
+        boolean instance();
+
+        /** slurm_job_id: SLURM_JOB_ID from the starter's environment. */
+        @WithDefault("false")
+        boolean slurm();
+    }
+
     interface Socket {
         @WithDefault("/run/apptheus/gateway.sock")
         String path();

@@ -14,6 +14,7 @@ import io.apptheus.cgroup.LayoutDetector;
 import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.cli.TrustList;
 import io.apptheus.config.ApptheusConfig;
+import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.TrustPolicy;
 
@@ -42,6 +43,12 @@ class AgentBeans {
     CgroupManager cgroupManager(ApptheusConfig config) throws IOException {
         CgroupLayout layout = LayoutDetector.detect(PROC.resolve("self/mountinfo"), PROC.resolve("self/cgroup"));
         return new CgroupManager(layout, config.cgroup().parent(), new V1Setup(SYS));
+    }
+
+    @Produces
+    @Singleton
+    Passwd passwd() {
+        return new Passwd(Path.of("/"));
     }
 
     @Produces

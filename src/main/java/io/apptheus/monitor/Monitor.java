@@ -16,8 +16,10 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.ApptheusCompatMeters;
+import io.apptheus.metrics.ContainerLabels;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.proc.StarterTitle;
 import io.apptheus.verify.Peer;
@@ -47,10 +49,12 @@ public class Monitor {
     private final ProcReader proc;
     private final long retainNanos;
     private final boolean compat;
+    private final ContainerLabels.Switches labels;
+    private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
-            SelfMetrics self, Vertx vertx, ProcReader proc, ApptheusConfig config) {
+            SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
         this.registry = registry;
         this.cgroups = cgroups;
         this.meters = meters;
@@ -60,6 +64,9 @@ public class Monitor {
         this.proc = proc;
         this.retainNanos = config.metrics().retainExited().toNanos();
         this.compat = "apptheus".equals(config.metrics().compat());
+        this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
+                config.label().slurm());
+        this.users = users;
     }
 
     /** Starts monitoring a registered container whose processes are in {@code cg}. */
@@ -74,10 +81,12 @@ public class Monitor {
     void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
                List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
-        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title(pid), startSeconds, readers);
+        StarterTitle title = title(pid);
+        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers);
         c.sample(this::sampleError, nowSeconds());
-        ContainerMeters m = new ContainerMeters(meters, c.stats(), Tags.of("id", cg.id(), "name", cg.name(),
-                "pid", Long.toString(pid), "uid", Long.toString(uid)));
+        Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
+                title.instance(), labels.slurm() ? slurmJobId(pid) : "");
+        ContainerMeters m = new ContainerMeters(meters, c.stats(), tags);
         m.register(c.provided(), c);
         m.registerNewDevices(devices);
         c.attachMeters(m);
@@ -192,6 +201,15 @@ public class Monitor {
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
         self.sampleError(e.reason());
         LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+    }
+
+    /** SLURM_JOB_ID from the starter's environment: srun and sbatch set it for the job's processes. */
+    private String slurmJobId(long pid) {
+        try {
+            return proc.environ(pid, "SLURM_JOB_ID").orElse("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /** The starter's process title, read once: a title we cannot read only loses the instance name. */

@@ -64,6 +64,21 @@ public final class ProcReader {
         throw new IOException("no Uid line in /proc/" + pid + "/status");
     }
 
+    /**
+     * The value of {@code name} in the process's environment at exec time (/proc/PID/environ:
+     * NUL-separated NAME=VALUE), or empty.
+     */
+    public java.util.Optional<String> environ(long pid, String name) throws IOException {
+        byte[] raw = Files.readAllBytes(pidDir(pid).resolve("environ"));
+        String prefix = name + "=";
+        for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+            if (entry.startsWith(prefix)) {
+                return java.util.Optional.of(entry.substring(prefix.length()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The text of /proc/PID/cgroup: one "ID:CONTROLLERS:PATH" line per hierarchy. */
     public String cgroup(long pid) throws IOException {
         return Files.readString(pidDir(pid).resolve("cgroup"), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.apptheus.status;
 
+import io.apptheus.proc.Passwd;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.monitor.MonitoredContainer;

@@ -1,5 +1,6 @@
 package io.apptheus.status;
 
+import io.apptheus.proc.Passwd;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -43,9 +44,9 @@ public class StatusRoutes {
     private final String metricsPath;
     private final StatusPage page;
 
-    StatusRoutes(ContainerRegistry registry, ProcReader proc, ApptheusConfig config) {
+    StatusRoutes(ContainerRegistry registry, ProcReader proc, Passwd users, ApptheusConfig config) {
         this.registry = registry;
-        this.users = new Passwd(Path.of("/"));
+        this.users = users;
         this.node = NodeInfo.read(proc.procRoot(), Path.of("/sys"));
         BuildInfo build = BuildInfo.load();
         this.agent = new StatusJson.AgentInfo(build.version(), build.revision(),

@@ -118,6 +118,25 @@ class PipelineIT {
     }
 
     @Test
+    void identityLabelsComeFromTheKernelAndTheStartersOwnTitleAndEnvironment() throws Exception {
+        AgentProcess agent = it.agent().flag("--label.slurm", "true").start().awaitReady(READY);
+        FakeStarter.Handle instance = it.starters().start(it.trustedStarter(), it.socketPath(),
+                Map.of("FAKESTARTER_TITLE", "Apptainer instance: root [web1]", "SLURM_JOB_ID", "4242"), "sleep", "3");
+        FakeStarter.Handle plain = it.starters().start(it.trustedStarter(), it.socketPath(),
+                Map.of("FAKESTARTER_TITLE", "Apptainer runtime parent"), "sleep", "3");
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+                x -> x.has("container_processes", named("starter_" + instance.pid()))
+                        && x.has("container_processes", named("starter_" + plain.pid())));
+        Map<String, String> a = s.series("container_processes", named("starter_" + instance.pid())).get(0).labels();
+        assertEquals("root", a.get("user"));
+        assertEquals("web1", a.get("apptainer_instance"));
+        assertEquals("4242", a.get("slurm_job_id"));
+        Map<String, String> b = s.series("container_processes", named("starter_" + plain.pid())).get(0).labels();
+        assertEquals("", b.getOrDefault("apptainer_instance", ""), "a plain run is no instance");
+        assertEquals("", b.getOrDefault("slurm_job_id", ""), "not under Slurm");
+    }
+
+    @Test
     void servesExactlyTheConfiguredTelemetryPath() throws Exception {
         AgentProcess agent = it.agent().telemetryPath("/custom/scrape").start().awaitReady(READY);
         assertEquals(200, agent.get("/custom/scrape").statusCode());

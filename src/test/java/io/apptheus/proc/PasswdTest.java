@@ -1,4 +1,4 @@
-package io.apptheus.status;
+package io.apptheus.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

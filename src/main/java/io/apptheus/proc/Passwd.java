@@ -1,4 +1,4 @@
-package io.apptheus.status;
+package io.apptheus.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

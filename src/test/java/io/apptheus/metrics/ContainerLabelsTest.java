@@ -1,0 +1,32 @@
+package io.apptheus.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.Tag;
+
+class ContainerLabelsTest {
+
+    @Test
+    void optionalLabelsFollowTheSwitches() {
+        var all = ContainerLabels.of(new ContainerLabels.Switches(true, true, true), "/mg/starter_1", "starter_1", 1, 1000,
+                "alice", "web1", "4242");
+        assertEquals(List.of("apptainer_instance", "id", "name", "pid", "slurm_job_id", "uid", "user"),
+                all.stream().map(Tag::getKey).toList());
+        var none = ContainerLabels.of(new ContainerLabels.Switches(false, false, false), "/mg/starter_1", "starter_1", 1,
+                1000, "alice", "web1", "4242");
+        assertEquals(List.of("id", "name", "pid", "uid"), none.stream().map(Tag::getKey).toList());
+    }
+
+    @Test
+    void valuesAreBoundedAndTamed() {
+        assertEquals("my_instance__rm_-rf", ContainerLabels.sanitise("my instance; rm -rf"));
+        assertEquals("", ContainerLabels.sanitise(null));
+        assertEquals(128, ContainerLabels.sanitise("x".repeat(500)).length());
+        assertEquals("j.doe@example.org", ContainerLabels.sanitise("j.doe@example.org"));
+        assertEquals("__", ContainerLabels.sanitise("é\n"));
+    }
+}
