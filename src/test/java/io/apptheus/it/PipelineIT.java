@@ -142,6 +142,17 @@ class PipelineIT {
         assertEquals(200, agent.get("/custom/scrape").statusCode());
         assertTrue(agent.get("/custom/scrape").body().contains("apptheus_build_info"));
         assertEquals(404, agent.get("/metrics").statusCode());
+
+        // content negotiation as Prometheus does it: OpenMetrics when asked for, else text 0.0.4
+        var http = java.net.http.HttpClient.newHttpClient();
+        var om = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(agent.baseUrl() + "/custom/scrape"))
+                .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                om.headers().toString());
+        assertTrue(om.body().strip().endsWith("# EOF"), "OpenMetrics ends with # EOF");
+        var text = agent.get("/custom/scrape");
+        assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
     }
 
     @Test
