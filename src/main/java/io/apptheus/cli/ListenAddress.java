@@ -10,7 +10,7 @@ import java.util.Map;
  * "127.0.0.1:9091", "localhost:9091", "[::1]:9091". Given more than once, Quarkus serves the first
  * and {@code apptheus.web.listen-address} lists them all for {@code io.apptheus.web.AdditionalListeners}.
  */
-final class ListenAddress {
+public final class ListenAddress {
 
     private ListenAddress() {
     }
@@ -34,8 +34,8 @@ final class ListenAddress {
         return props;
     }
 
-    /** Host (0.0.0.0 for all interfaces, IPv6 without brackets) and port. */
-    private static String[] parse(String value) {
+    /** Host (0.0.0.0 for all interfaces, IPv6 without brackets) and port of "[HOST]:PORT". */
+    public static String[] parse(String value) {
         int colon = value.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("must be [HOST]:PORT, e.g. :9091");

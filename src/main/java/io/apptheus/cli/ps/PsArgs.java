@@ -1,5 +1,7 @@
 package io.apptheus.cli.ps;
 
+import io.apptheus.cli.ListenAddress;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -120,32 +122,16 @@ public final class PsArgs {
      * Returns {host, port}.
      */
     static String[] address(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("must be [HOST]:PORT, e.g. 127.0.0.1:9091");
+        String[] hostPort = ListenAddress.parse(value);
+        if (hostPort[1].equals("0")) {
+            throw new IllegalArgumentException("port 0 is out of range");
         }
-        String host = value.substring(0, colon);
-        String port = value.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.contains(":")) {
-            throw new IllegalArgumentException("an IPv6 host must be in brackets, e.g. [::1]:9091");
+        if (hostPort[0].equals("0.0.0.0")) {
+            hostPort[0] = "127.0.0.1";
+        } else if (hostPort[0].equals("::")) {
+            hostPort[0] = "::1";
         }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port \"" + port + "\" is not a number");
-        }
-        if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("port " + p + " is out of range");
-        }
-        if (host.isEmpty() || host.equals("0.0.0.0")) {
-            host = "127.0.0.1";
-        } else if (host.equals("::")) {
-            host = "::1";
-        }
-        return new String[] {host, Integer.toString(p)};
+        return hostPort;
     }
 
     public static String usage() {
