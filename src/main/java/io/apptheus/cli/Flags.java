@@ -44,7 +44,7 @@ final class Flags {
                     "label with slurm_job_id, from the starter's environment", Flags::bool),
             Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
-            Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "256",
+            Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "1024",
                     "registrations verified at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("log.format", "quarkus.log.console.json.enabled", "logfmt|json", "logfmt",
                     "json: one JSON object per line, for log shippers", v -> String.valueOf(oneOf(v, "logfmt", "json").equals("json"))),

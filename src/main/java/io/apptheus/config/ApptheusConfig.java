@@ -50,7 +50,7 @@ public interface ApptheusConfig {
 
         /** Registrations being verified at once; past it a caller is refused (counted), never queued. */
         @WithName("max-pending")
-        @WithDefault("256")
+        @WithDefault("1024")
         int maxPending();
     }
 

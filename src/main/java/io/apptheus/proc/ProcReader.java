@@ -162,11 +162,15 @@ public final class ProcReader {
 
     /**
      * Whether an error reading /proc/PID means the process is gone: ENOENT once it is reaped,
-     * ESRCH ("No such process") while it exits.
+     * ESRCH ("No such process") while it exits — from open (a FileSystemException whose reason
+     * says so) or from read (a plain IOException whose message does).
      */
     public static boolean isGone(IOException e) {
-        return e instanceof NoSuchFileException
-                || (e instanceof java.nio.file.FileSystemException f && String.valueOf(f.getReason()).contains("No such process"));
+        if (e instanceof NoSuchFileException) {
+            return true;
+        }
+        String why = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+        return why != null && why.contains("No such process");
     }
 
     static void parsePidList(String text, Set<Long> out) {

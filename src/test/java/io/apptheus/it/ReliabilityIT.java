@@ -173,8 +173,9 @@ class ReliabilityIT {
         assertEquals(0, soak.awaitExit(Duration.ofMinutes(5)));
         assertTrue(soak.stdout().contains("lifecycles ok=2000 failed=0"), soak.stdout());
 
-        Scrape done = agent.awaitScrape(Duration.ofSeconds(30), x -> registrations(x, "accepted")
-                + registrations(x, "gone") + registrations(x, "raced") == 2000
+        // every lifecycle is accounted: accepted, or gone/raced/refused_limit with a counted reason
+        Scrape done = agent.awaitScrape(Duration.ofSeconds(60), x -> registrations(x, "accepted")
+                + registrations(x, "gone") + registrations(x, "raced") + registrations(x, "refused_limit") == 2000
                 && x.series("container_processes").stream().allMatch(p -> p.value() == 0));
         Map<String, Double> cpu = new HashMap<>();
         done.series("container_cpu_usage_seconds_total").forEach(x -> cpu.put(x.labels().get("name"), x.value()));

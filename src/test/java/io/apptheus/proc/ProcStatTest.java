@@ -69,4 +69,12 @@ class ProcStatTest {
         java.nio.file.Files.writeString(root.resolve(pid + "/stat"), pid + " (x) S " + ppid
                 + " 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0");
     }
+
+    @Test
+    void errorsOfAnExitingProcessMeanGone() {
+        assertTrue(ProcReader.isGone(new java.nio.file.NoSuchFileException("/proc/1/stat")));
+        assertTrue(ProcReader.isGone(new java.nio.file.FileSystemException("/proc/1/exe", null, "No such process")));
+        assertTrue(ProcReader.isGone(new java.io.IOException("No such process")), "ESRCH from read()");
+        assertTrue(!ProcReader.isGone(new java.io.IOException("Permission denied")));
+    }
 }
