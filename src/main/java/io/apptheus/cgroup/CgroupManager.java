@@ -65,7 +65,7 @@ public final class CgroupManager {
                 createdParents.add(e.getValue());
             }
             if (e.getKey().unified() && layout.mode() == CgroupLayout.Mode.V2) {
-                v2Controllers.enableBelow(e.getKey(), e.getValue());
+                v2Controllers.enableBelow(e.getKey(), e.getValue(), ProcessHandle.current().pid());
             }
         }
     }
