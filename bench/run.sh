@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Apptheus agent benchmark: one command, see bench/README.md.
+#
+#   bench/run.sh [--agent-cmd 'CMD'] [--sizes 10,100,1000,2000] [--window 30] [--interval 0.5s]
+#                [--jfr DIR] [--no-save] [--keep] [other options of bench/bench.py]
+#
+# Needs root, gcc, java (for the default agent), python3. Builds the helpers (fake starter, floor
+# reader, registration storm) into a temporary directory, builds the agent jar if it is missing,
+# runs bench/bench.py, prints one markdown table and appends it to bench/RESULTS.md. Whatever it
+# started or created is removed on exit, on failure and on Ctrl-C too.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+
+die() {
+    echo "bench: $*" >&2
+    exit 2
+}
+
+agent_cmd=
+jfr_dir=
+save=1
+keep=0
+pass=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --agent-cmd) agent_cmd=${2?}; shift 2 ;;
+        --agent-cmd=*) agent_cmd=${1#*=}; shift ;;
+        --jfr) jfr_dir=${2?}; shift 2 ;;
+        --jfr=*) jfr_dir=${1#*=}; shift ;;
+        --no-save) save=0; shift ;;
+        --keep) keep=1; shift ;;
+        -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) pass+=("$1"); shift ;;
+    esac
+done
+
+[ "$(id -u)" = 0 ] || die "must run as root (it creates cgroups and the agent moves processes)"
+command -v gcc >/dev/null || die "gcc not found"
+command -v python3 >/dev/null || die "python3 not found"
+
+work=$(mktemp -d /tmp/apptheus-bench.XXXXXX)
+chmod 755 "$work"
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM HUP
+    # last resort if bench.py could not clean up: its process groups, then its cgroups
+    if [ -f "$work/pgids" ]; then
+        while read -r g; do kill -KILL -- "-$g" 2>/dev/null || true; done <"$work/pgids"
+    fi
+    if [ -f "$work/run_id" ]; then
+        run_id=$(cat "$work/run_id")
+        case $run_id in
+            apptheus-bench-?*)
+                find /sys/fs/cgroup -maxdepth 8 -type d -name "${run_id}*" -prune -print 2>/dev/null |
+                    while read -r d; do
+                        find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
+                            while read -r p; do kill -KILL "$p" 2>/dev/null || true; done
+                        for _ in 1 2 3 4 5 6 7 8 9 10; do
+                            find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+                            [ -d "$d" ] || break
+                            sleep 0.5
+                        done
+                        [ -d "$d" ] && echo "bench: could not remove $d" >&2
+                    done
+                ;;
+        esac
+    fi
+    if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then
+        echo "bench: logs kept in $work" >&2
+    else
+        rm -rf "$work"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+mkdir -p "$work/bin"
+gcc -O2 -Wall -Wextra -pthread -o "$work/bin/fakestarter" "$repo/src/test/c/fakestarter.c"
+gcc -O2 -Wall -Wextra -o "$work/bin/floor" "$here/floor.c"
+gcc -O2 -Wall -Wextra -o "$work/bin/regstorm" "$here/regstorm.c"
+
+label=
+if [ -z "$agent_cmd" ]; then
+    command -v java >/dev/null || die "java not found"
+    jar="$repo/target/quarkus-app/quarkus-run.jar"
+    if [ ! -f "$jar" ]; then
+        echo "bench: building the agent (./mvnw -B -q package -DskipTests)" >&2
+        (cd "$repo" && ./mvnw -B -q package -DskipTests)
+    fi
+    # the installed launcher with its JVM flags, pointed at this build
+    sed "s#@APP_DIR@#$repo/target/quarkus-app#" "$repo/deploy/bin/apptheus" >"$work/bin/apptheus"
+    chmod 755 "$work/bin/apptheus"
+    agent_cmd="$work/bin/apptheus"
+    flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-X[^ ]*' | tr '\n' ' ')
+    label="deploy/bin/apptheus: ${flags% }${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
+fi
+
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$repo" status --porcelain -- src deploy 2>/dev/null)" ]; then
+    commit="$commit+dirty"
+fi
+
+extra=()
+if [ -n "$jfr_dir" ]; then
+    mkdir -p "$jfr_dir"
+    jfr_dir=$(cd "$jfr_dir" && pwd)
+    java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    # the profile settings, with per-thread allocation totals every second
+    sed '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/s#<setting name="period">everyChunk</setting>#<setting name="period">1 s</setting>#' \
+        "$java_home/lib/jfr/profile.jfc" >"$jfr_dir/bench.jfc"
+    extra+=(--jfr "$jfr_dir" --jfc "$jfr_dir/bench.jfc")
+    save=0 # a profiled run costs more CPU: never mixed into RESULTS.md
+fi
+if [ "$save" = 1 ]; then
+    extra+=(--results "$here/RESULTS.md")
+fi
+
+python3 "$here/bench.py" --agent-cmd "$agent_cmd" --agent-label "$label" --workdir "$work" \
+    --fakestarter "$work/bin/fakestarter" --floor "$work/bin/floor" --regstorm "$work/bin/regstorm" \
+    --commit "$commit" --json "$work/results.json" "${extra[@]}" "${pass[@]}"
