@@ -457,23 +457,25 @@ class Bench:
                 "rss_max_kib": max(rss_max, kib(st.get("VmRSS"))), "hwm_kib": kib(st.get("VmHWM")),
                 "threads": int(st.get("Threads", "0"))}
 
-    def jfr(self, pid, action, n):
+    def jfr(self, pid, action, n, phase="steady"):
+        """JFR recording of one phase (steady, scrape, burst) through jcmd, when --jfr is given."""
         if not self.a.jfr:
             return
         jcmd = shutil.which("jcmd")
         if not jcmd:
             log("jcmd not found: no JFR recording")
             return
-        out = os.path.join(self.a.jfr, f"agent-{n}.jfr")
+        out = os.path.join(self.a.jfr, f"{phase}-{n}.jfr")
         if action == "start":
-            args = [jcmd, str(pid), "JFR.start", "name=bench", f"settings={self.a.jfc}"]
+            args = [jcmd, str(pid), "JFR.start", f"name={phase}", f"settings={self.a.jfc}"]
         else:
-            args = [jcmd, str(pid), "JFR.stop", "name=bench", f"filename={out}"]
+            args = [jcmd, str(pid), "JFR.stop", f"name={phase}", f"filename={out}"]
         subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        if action == "stop":
+        if action == "stop" and phase == "steady":
             with open(os.path.join(self.a.jfr, f"histo-{n}.txt"), "w") as f:
                 subprocess.run([jcmd, str(pid), "GC.class_histogram"], stdout=f, stderr=subprocess.DEVNULL, timeout=60)
-            log(f"N={n}: JFR recording of the steady window in {out}")
+        if action == "stop":
+            log(f"N={n}: JFR recording of the {phase} phase in {out}")
 
     def drift_from_last_seen(self, samples):
         """Sweep-start phases from last_seen (ms, wall clock): spread above the earliest phase."""
@@ -574,6 +576,7 @@ class Bench:
                 f"sweep p99 {res.get('sweep_p99_ms', float('nan')):.1f} ms")
 
             # --- scrapes
+            self.jfr(pid, "start", n, "scrape")
             c0 = tree_cpu(pid)
             t0 = time.time()
             lat, ttfb, sizes, chunked, seen = [], [], [], [], []
@@ -589,6 +592,7 @@ class Bench:
                 time.sleep(random.uniform(0.05, 0.35))
             phase_s = time.time() - t0
             c1 = tree_cpu(pid)
+            self.jfr(pid, "stop", n, "scrape")
             steady_rate = w["cpu_s"] / w["seconds"]
             res.update({"scrape_p50_ms": 1000 * pct(lat, 0.5), "scrape_p99_ms": 1000 * pct(lat, 0.99),
                         "scrape_max_ms": 1000 * max(lat), "scrape_ttfb_p50_ms": 1000 * pct(ttfb, 0.5),
@@ -604,7 +608,9 @@ class Bench:
                 f"{res['scrape_mb']:.2f} MB, chunked={res['scrape_chunked']}")
 
             # --- registration burst
+            self.jfr(pid, "start", n, "burst")
             res.update(self.burst(n, sock, mark, k))
+            self.jfr(pid, "stop", n, "burst")
             res["rss_end_mib"] = kib(read_status(pid).get("VmRSS")) / 1024
             res["load_after"] = loadavg()
 
