@@ -434,8 +434,27 @@ class Bench:
         r = http_get(port, self.a.telemetry_path, timeout=60, tries=3)
         return self_metrics(r["body"]), r
 
+    @staticmethod
+    def thread_cpu(pid):
+        out = {}
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return out
+        for t in tids:
+            try:
+                with open(f"/proc/{pid}/task/{t}/stat") as f:
+                    s = f.read()
+                name = s[s.index("(") + 1:s.rindex(")")]
+                rest = s[s.rindex(")") + 2:].split()
+                out[(t, name)] = (int(rest[11]) + int(rest[12])) / CLK_TCK
+            except (OSError, ValueError):
+                pass
+        return out
+
     def window(self, pid, seconds):
         """CPU, reads and memory of the agent over `seconds`; RSS sampled every second."""
+        th0 = self.thread_cpu(pid)
         io0 = read_io(pid)
         c0 = tree_cpu(pid)
         t0 = time.time()
@@ -451,8 +470,14 @@ class Bench:
         c1 = tree_cpu(pid)
         t1 = time.time()
         io1 = read_io(pid)
+        th1 = self.thread_cpu(pid)
+        by_name = {}
+        for key, v in th1.items():
+            name = re.sub(r"[-#]?\d+$", "-N", key[1])
+            by_name[name] = by_name.get(name, 0.0) + v - th0.get(key, 0.0)
+        threads_cpu = {k: round(100 * v / (t1 - t0), 2) for k, v in sorted(by_name.items(), key=lambda x: -x[1]) if v > 0}
         st = read_status(pid)
-        return {"cpu_s": c1 - c0, "seconds": t1 - t0, "syscr": io1.get("syscr", 0) - io0.get("syscr", 0),
+        return {"threads_cpu_pct": threads_cpu, "cpu_s": c1 - c0, "seconds": t1 - t0, "syscr": io1.get("syscr", 0) - io0.get("syscr", 0),
                 "rchar": io1.get("rchar", 0) - io0.get("rchar", 0), "rss_kib": kib(st.get("VmRSS")),
                 "rss_max_kib": max(rss_max, kib(st.get("VmRSS"))), "hwm_kib": kib(st.get("VmHWM")),
                 "threads": int(st.get("Threads", "0"))}
@@ -554,7 +579,8 @@ class Bench:
                         "reads_per_ctr_sample": w["syscr"] / samples if samples else None,
                         "bytes_per_ctr_sample": w["rchar"] / samples if samples else None,
                         "rss_mib": w["rss_kib"] / 1024, "rss_max_mib": w["rss_max_kib"] / 1024,
-                        "hwm_mib": w["hwm_kib"] / 1024, "threads": w["threads"]})
+                        "hwm_mib": w["hwm_kib"] / 1024, "threads": w["threads"],
+                        "threads_cpu_pct": w["threads_cpu_pct"]})
             hd = hist_delta(histogram(m0, "apptheus_sweep_duration_seconds"),
                             histogram(m1, "apptheus_sweep_duration_seconds"))
             if hd and hd["count"] > 0:
@@ -572,8 +598,8 @@ class Bench:
             skipped = m1.get("apptheus_sweep_skipped_total")
             if skipped is not None:
                 res["sweeps_skipped"] = sum(skipped.values()) - sum(m0.get("apptheus_sweep_skipped_total", {}).values())
-            log(f"N={n}: window: CPU {res['cpu_pct']:.2f} % of a core, RSS {res['rss_mib']:.0f} MiB, "
-                f"sweep p99 {res.get('sweep_p99_ms', float('nan')):.1f} ms")
+            log(f"N={n}: window: CPU {res['cpu_pct']:.2f} % of a core (by thread: {w['threads_cpu_pct']}), "
+                f"RSS {res['rss_mib']:.0f} MiB, sweep p99 {res.get('sweep_p99_ms', float('nan')):.1f} ms")
 
             # --- scrapes
             self.jfr(pid, "start", n, "scrape")
@@ -614,8 +640,10 @@ class Bench:
             res["rss_end_mib"] = kib(read_status(pid).get("VmRSS")) / 1024
             res["load_after"] = loadavg()
 
-            # --- floor: the same kept-open files, read by a minimal C loop, agent stopped
+            # --- floors, agent stopped: registrations by the kernel alone, and the same kept-open
+            # files read by a minimal C loop
             self.stop_agent()
+            res.update(self.regfloor(n, parents))
             res.update(self.floor(n, cg_files, registered))
         finally:
             self.stop_agent()
@@ -667,6 +695,20 @@ class Bench:
         return {"reg_p50_ms": float(kv["p50_ms"]), "reg_p99_ms": float(kv["p99_ms"]),
                 "reg_max_ms": float(kv["max_ms"]), "reg_ok": int(kv["registered"]), "reg_count": int(kv["count"]),
                 "reg_method": kv["method"]}
+
+    def regfloor(self, n, parents):
+        a = self.a
+        if a.burst <= 0:
+            return {}
+        r = subprocess.run([a.regfloor, str(a.burst)] + parents, capture_output=True, text=True, timeout=120)
+        m = re.search(r"regfloor: (.*)", r.stdout)
+        if not m:
+            log(f"regfloor failed: {r.stderr.strip()}")
+            return {}
+        kv = dict(x.split("=", 1) for x in m.group(1).split())
+        log(f"N={n}: registration floor: {m.group(1)}")
+        return {"regfloor_p50_ms": float(kv["p50_ms"]), "regfloor_p99_ms": float(kv["p99_ms"]),
+                "regfloor_per_reg_ms": float(kv["per_reg_ms"])}
 
     def floor(self, n, files, registered):
         a = self.a
@@ -721,9 +763,10 @@ def fmt(v, spec=".1f", dash="–"):
 
 
 def table(results, interval):
-    head = ["N", "reg'd", "CPU % core", "µs/ctr-sample", "floor µs", "ratio", "reads/ctr-sample agent/floor",
-            "RSS MiB", "fds/ctr", "sweep p50/p99 ms", "lag p50/p99 ms", "start jitter p99 ms",
-            "reg p50/p99 ms", "scrape p50/p99 ms", "scrape MB", "scrape CPU ms"]
+    head = ["N", "reg'd", "CPU % of a core (idle)", "µs/ctr-sample", "floor µs", "ratio",
+            "reads/ctr-sample agent/floor", "RSS MiB", "fds/ctr", "sweep p50/p99 ms", "lag p50/p99 ms",
+            "start jitter p99 ms", "reg p50/p99 ms", "reg floor p50/p99 ms", "scrape p50/p99 ms", "scrape MB",
+            "scrape CPU ms"]
     rows = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" for _ in head) + "|"]
     for r in results:
         ratio = None
@@ -731,7 +774,8 @@ def table(results, interval):
             ratio = r["cpu_us_per_ctr_sample"] / r["floor_us_per_ctr_sample"]
         reg = f"{r.get('registered', 0)}" if r.get("registered") == r["n"] else f"**{r.get('registered', 0)}**"
         rows.append("| " + " | ".join([
-            f"{r['n']:,}", reg, fmt(r.get("cpu_pct"), ".2f"), fmt(r.get("cpu_us_per_ctr_sample"), ".1f"),
+            f"{r['n']:,}", reg, f"{fmt(r.get('cpu_pct'), '.2f')} ({fmt(r.get('idle_cpu_pct'), '.2f')})",
+            fmt(r.get("cpu_us_per_ctr_sample"), ".1f"),
             fmt(r.get("floor_us_per_ctr_sample"), ".1f"), fmt(ratio, ".2f") + ("×" if ratio else ""),
             f"{fmt(r.get('reads_per_ctr_sample'), '.1f')} / {fmt(r.get('floor_reads_per_ctr_sample'), '.1f')}",
             f"{fmt(r.get('rss_mib'), '.0f')}", fmt(r.get("fds_per_ctr"), ".1f"),
@@ -739,6 +783,7 @@ def table(results, interval):
             f"{fmt(r.get('lag_p50_ms'), '.1f')} / {fmt(r.get('lag_p99_ms'), '.1f')}",
             fmt(r.get("seen_drift_p99_ms"), ".0f"),
             f"{fmt(r.get('reg_p50_ms'), '.1f')} / {fmt(r.get('reg_p99_ms'), '.1f')}",
+            f"{fmt(r.get('regfloor_p50_ms'), '.1f')} / {fmt(r.get('regfloor_p99_ms'), '.1f')}",
             f"{fmt(r.get('scrape_p50_ms'), '.0f')} / {fmt(r.get('scrape_p99_ms'), '.0f')}",
             fmt(r.get("scrape_mb"), ".2f"), fmt(r.get("scrape_cpu_ms"), ".0f"),
         ]) + " |")
@@ -789,6 +834,7 @@ def main():
     ap.add_argument("--fakestarter", required=True)
     ap.add_argument("--floor", required=True)
     ap.add_argument("--regstorm", required=True)
+    ap.add_argument("--regfloor", required=True)
     ap.add_argument("--results", default="")
     ap.add_argument("--commit", default="")
     ap.add_argument("--json", default="")

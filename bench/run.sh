@@ -82,6 +82,7 @@ mkdir -p "$work/bin"
 gcc -O2 -Wall -Wextra -pthread -o "$work/bin/fakestarter" "$repo/src/test/c/fakestarter.c"
 gcc -O2 -Wall -Wextra -o "$work/bin/floor" "$here/floor.c"
 gcc -O2 -Wall -Wextra -o "$work/bin/regstorm" "$here/regstorm.c"
+gcc -O2 -Wall -Wextra -o "$work/bin/regfloor" "$here/regfloor.c"
 
 label=
 if [ -z "$agent_cmd" ]; then
@@ -121,4 +122,5 @@ fi
 
 python3 "$here/bench.py" --agent-cmd "$agent_cmd" --agent-label "$label" --workdir "$work" \
     --fakestarter "$work/bin/fakestarter" --floor "$work/bin/floor" --regstorm "$work/bin/regstorm" \
+    --regfloor "$work/bin/regfloor" \
     --commit "$commit" --json "$work/results.json" "${extra[@]}" "${pass[@]}"

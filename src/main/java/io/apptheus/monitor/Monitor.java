@@ -26,6 +26,7 @@ import io.apptheus.verify.Peer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.quarkus.vertx.ConsumeEvent;
 import io.vertx.core.Vertx;
 
@@ -98,8 +99,10 @@ public class Monitor {
 
     @Scheduled(identity = "sweep", every = "${apptheus.monitor.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void sweep() {
+    void sweep(ScheduledExecution execution) {
         long start = System.nanoTime();
+        long late = System.currentTimeMillis() - execution.getScheduledFireTime().toEpochMilli();
+        self.sweepLagTimer().record(Math.max(0, late), TimeUnit.MILLISECONDS);
         double now = nowSeconds();
         for (MonitoredContainer c : registry.all()) {
             try {
