@@ -20,7 +20,12 @@ import java.util.Optional;
  */
 public final class KernelFile implements AutoCloseable {
 
-    static final int INITIAL_CAPACITY = 4096;
+    /**
+     * Most cgroup files are one number or a few short lines: the buffer starts small and doubles
+     * to fit (once) the few larger ones such as memory.stat. A 4 KiB buffer per file was 94 KiB of
+     * heap per container on a hybrid host, and the agent ran out of its 96 MiB heap at ~700.
+     */
+    static final int INITIAL_CAPACITY = 128;
     /** Bigger than any cgroup file: a root cgroup.procs with pid_max 4194304 PIDs is 32 MiB. */
     static final int MAX_CAPACITY = 64 << 20;
 
