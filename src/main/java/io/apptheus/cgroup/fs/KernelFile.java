@@ -26,6 +26,8 @@ public final class KernelFile implements AutoCloseable {
      * heap per container on a hybrid host, and the agent ran out of its 96 MiB heap at ~700.
      */
     static final int INITIAL_CAPACITY = 128;
+    /** A read of at most this many bytes that leaves room in the buffer is the whole file. */
+    static final int WHOLE_IF_SHORTER = 2048;
     /** Bigger than any cgroup file: a root cgroup.procs with pid_max 4194304 PIDs is 32 MiB. */
     static final int MAX_CAPACITY = 64 << 20;
 
@@ -83,7 +85,15 @@ public final class KernelFile implements AutoCloseable {
         }
     }
 
-    /** Reads from offset 0 until EOF or a full buffer; a short read is not EOF. */
+    /**
+     * Reads from offset 0 until EOF or a full buffer. A short read is in general not EOF, but one
+     * of at most {@link #WHOLE_IF_SHORTER} bytes is: a cgroup file is a seq_file, whose read fills
+     * the caller's buffer with records until the next one does not fit in its own buffer of at
+     * least a page (4 KiB and more; a single-record file's buffer grows to fit the record), so it
+     * stops early only past a page minus one record, and cgroup records (a pid of cgroup.procs, a
+     * whole single-record file) that end a short read are shorter than that. A regular file reads
+     * whole below its size. This spares the second pread that only saw EOF: half the reads.
+     */
     private int readOnce() throws CgroupReadException {
         buffer.clear();
         int total = 0;
@@ -94,6 +104,9 @@ public final class KernelFile implements AutoCloseable {
                     break;
                 }
                 total += n;
+                if (total <= WHOLE_IF_SHORTER && buffer.hasRemaining()) {
+                    break;
+                }
             }
         } catch (IOException e) {
             throw CgroupReadException.of(path, e);
