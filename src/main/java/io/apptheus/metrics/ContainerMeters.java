@@ -53,6 +53,9 @@ public final class ContainerMeters {
 
     /** Adds the per-device IO meters of devices that appeared since the last call. */
     public void registerNewDevices(BlockDevices names) {
+        if (stats.deviceCount() == devices.size()) {
+            return; // the usual case, every sweep: no copy of the device list
+        }
         for (StatsBuffer.IoCounters io : stats.devices()) {
             if (devices.add(io.majMin())) {
                 Tags t = tags.and("device", names.name(io.majMin()));

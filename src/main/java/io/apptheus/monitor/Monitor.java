@@ -53,6 +53,7 @@ public class Monitor {
     private final ContainerLabels.Switches labels;
     private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
             SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
@@ -121,7 +122,7 @@ public class Monitor {
     private void sweepOne(MonitoredContainer c, double now, long nowNanos) {
         switch (c.state()) {
             case RUNNING -> {
-                c.sample(this::sampleError, now);
+                c.sample(sampleErrors, now);
                 if (c.providesIo()) {
                     c.meters().registerNewDevices(devices);
                 }

@@ -27,9 +27,11 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private final long uid;
     private final StarterTitle title;
     private final double startTimeSeconds;
-    private final List<ControllerReader> readers;
-    private final StatsBuffer stats = new StatsBuffer();
+    // an array, iterated by index, and providesIo computed once: C1 (TieredStopAtLevel=1, no
+    // escape analysis) allocated an iterator and a stream per container and sweep
+    private final ControllerReader[] readers;
     private final boolean providesIo;
+    private final StatsBuffer stats = new StatsBuffer();
     private final SampleHistory history;
     private ContainerMeters meters;
     private io.apptheus.metrics.ApptheusCompatMeters compat;
@@ -47,8 +49,12 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         this.uid = uid;
         this.title = title;
         this.startTimeSeconds = startTimeSeconds;
-        this.readers = List.copyOf(readers);
-        this.providesIo = this.readers.stream().anyMatch(ControllerReader::providesIo);
+        this.readers = readers.toArray(new ControllerReader[0]);
+        boolean io = false;
+        for (ControllerReader r : this.readers) {
+            io |= r.providesIo();
+        }
+        this.providesIo = io;
         this.history = new SampleHistory(providesIo);
     }
 
@@ -151,9 +157,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
             return false;
         }
         boolean any = false;
-        for (ControllerReader r : readers) {
+        for (int i = 0; i < readers.length; i++) {
             try {
-                r.readInto(stats);
+                readers[i].readInto(stats);
                 any = true;
             } catch (CgroupReadException e) {
                 onError.accept(this, e);
