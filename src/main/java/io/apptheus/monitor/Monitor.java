@@ -3,6 +3,7 @@ package io.apptheus.monitor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Singleton;
 
@@ -40,6 +41,7 @@ import io.vertx.core.Vertx;
 public class Monitor {
 
     private static final Logger LOG = Logger.getLogger(Monitor.class);
+    static final Duration FULL_READ_PERIOD = Duration.ofSeconds(5);
 
     private final ContainerRegistry registry;
     private final CgroupManager cgroups;
@@ -53,6 +55,16 @@ public class Monitor {
     private final ContainerLabels.Switches labels;
     private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Sweeps between two full reads of a container (every file); the sweeps in between read only
+     * its hot files (CPU time, memory usage, tasks, processes). 5 s: the Prometheus scrape interval
+     * of deploy/prometheus, so a cold value (limits, memory.stat, PSI, IO, throttling, events) is
+     * at most one scrape old. Containers are spread over the period (phase), so that every sweep
+     * reads the same number of files.
+     */
+    private final int fullEvery;
+    private final AtomicInteger phases = new AtomicInteger();
+    private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
@@ -69,6 +81,8 @@ public class Monitor {
         this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
                 config.label().slurm());
         this.users = users;
+        this.fullEvery = (int) Math.max(1, Math.round(FULL_READ_PERIOD.toNanos()
+                / (double) config.monitor().interval().toNanos()));
     }
 
     /** Starts monitoring a registered container whose processes are in {@code cg}. */
@@ -84,7 +98,8 @@ public class Monitor {
                List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
         StarterTitle title = title(pid);
-        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers);
+        MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers,
+                Math.floorMod(phases.getAndIncrement(), fullEvery));
         c.sample(this::sampleError, nowSeconds());
         Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
                 title.instance(), labels.slurm() ? slurmJobId(pid) : "");
@@ -105,9 +120,10 @@ public class Monitor {
         long late = System.currentTimeMillis() - execution.getScheduledFireTime().toEpochMilli();
         self.sweepLagTimer().record(Math.max(0, late), TimeUnit.MILLISECONDS);
         double now = nowSeconds();
+        long sweep = sweeps++; // sweeps never overlap (SKIP)
         for (MonitoredContainer c : registry.all()) {
             try {
-                sweepOne(c, now, start);
+                sweepOne(c, now, start, (sweep + c.fullPhase()) % fullEvery == 0);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "container %s: sweep failed", c.name());
                 self.sampleError("internal");
@@ -119,10 +135,10 @@ public class Monitor {
         self.sweepTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
-    private void sweepOne(MonitoredContainer c, double now, long nowNanos) {
+    private void sweepOne(MonitoredContainer c, double now, long nowNanos, boolean full) {
         switch (c.state()) {
             case RUNNING -> {
-                c.sample(sampleErrors, now);
+                c.sample(sampleErrors, now, full);
                 if (c.providesIo()) {
                     c.meters().registerNewDevices(devices);
                 }

@@ -31,6 +31,7 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     // escape analysis) allocated an iterator and a stream per container and sweep
     private final ControllerReader[] readers;
     private final boolean providesIo;
+    private final int fullPhase;
     private final StatsBuffer stats = new StatsBuffer();
     private final SampleHistory history;
     private ContainerMeters meters;
@@ -42,7 +43,8 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private boolean cleanupFailed;
 
     MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, StarterTitle title,
-                       double startTimeSeconds, List<ControllerReader> readers) {
+                       double startTimeSeconds, List<ControllerReader> readers, int fullPhase) {
+        this.fullPhase = fullPhase;
         this.cgroup = cgroup;
         this.connectionId = connectionId;
         this.pid = pid;
@@ -81,6 +83,11 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     /** What the starter's process title said at registration (instance name or plain run). */
     public StarterTitle title() {
         return title;
+    }
+
+    /** Which sweeps of each full-read period read this container in full. */
+    int fullPhase() {
+        return fullPhase;
     }
 
     public StatsBuffer stats() {
@@ -153,13 +160,25 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
      * the others' values still count. Returns true if any value was read.
      */
     synchronized boolean sample(SampleErrors onError, double nowSeconds) {
+        return sample(onError, nowSeconds, true);
+    }
+
+    /**
+     * Reads every file ({@code full}) or only the hot ones ({@link ControllerReader#readHotInto}):
+     * the sweep reads a container in full once per {@link Monitor}'s full-read period.
+     */
+    synchronized boolean sample(SampleErrors onError, double nowSeconds, boolean full) {
         if (state != State.RUNNING) {
             return false;
         }
         boolean any = false;
         for (int i = 0; i < readers.length; i++) {
             try {
-                readers[i].readInto(stats);
+                if (full) {
+                    readers[i].readInto(stats);
+                } else {
+                    readers[i].readHotInto(stats);
+                }
                 any = true;
             } catch (CgroupReadException e) {
                 onError.accept(this, e);

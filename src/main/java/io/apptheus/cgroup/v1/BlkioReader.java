@@ -6,6 +6,7 @@ import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.BlkioRecords;
 import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.DeviceIds;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -36,13 +37,18 @@ public final class BlkioReader implements ControllerReader {
 
     private BlkioReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        this.bytes = files.open("blkio.throttle.io_service_bytes_recursive");
-        this.ops = files.open("blkio.throttle.io_serviced_recursive");
+        this.bytes = files.openCold("blkio.throttle.io_service_bytes_recursive");
+        this.ops = files.openCold("blkio.throttle.io_serviced_recursive");
     }
 
     /** The blkio reader of the v1 cgroup {@code dir}; empty when it has neither file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
         return CgroupFiles.reader(dir, BlkioReader::new);
+    }
+
+    /** The same, with the cold files kept open or not as {@code cold} says. */
+    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
+        return CgroupFiles.reader(dir, cold, BlkioReader::new);
     }
 
     @Override
@@ -80,6 +86,12 @@ public final class BlkioReader implements ControllerReader {
                 io.writes = records.value();
             }
         }
+    }
+
+    /** Per-device IO counters: cold. */
+    @Override
+    public void readHotInto(StatsBuffer out) {
+        // nothing: see readInto
     }
 
     @Override

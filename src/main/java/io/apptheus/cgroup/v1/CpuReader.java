@@ -5,6 +5,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -39,16 +40,21 @@ public final class CpuReader implements ControllerReader {
 
     private CpuReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        this.stat = files.open("cpu.stat",
+        this.stat = files.openCold("cpu.stat",
                 Stat.CPU_PERIODS, Stat.CPU_THROTTLED_PERIODS, Stat.CPU_THROTTLED_NS);
-        this.quota = files.open("cpu.cfs_quota_us", Stat.CPU_QUOTA_US);
-        this.period = files.open("cpu.cfs_period_us", Stat.CPU_PERIOD_US);
-        this.shares = files.open("cpu.shares", Stat.CPU_SHARES);
+        this.quota = files.openCold("cpu.cfs_quota_us", Stat.CPU_QUOTA_US);
+        this.period = files.openCold("cpu.cfs_period_us", Stat.CPU_PERIOD_US);
+        this.shares = files.openCold("cpu.shares", Stat.CPU_SHARES);
     }
 
     /** The cpu reader of the v1 cgroup {@code dir}; empty when it has no cpu file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
         return CgroupFiles.reader(dir, CpuReader::new);
+    }
+
+    /** The same, with the cold files kept open or not as {@code cold} says. */
+    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
+        return CgroupFiles.reader(dir, cold, CpuReader::new);
     }
 
     /** cpu.cfs_quota_us: -1 (any negative value) means no limit. */
@@ -78,6 +84,12 @@ public final class CpuReader implements ControllerReader {
         if (shares != null) {
             out.set(Stat.CPU_SHARES, shares.readValue());
         }
+    }
+
+    /** Throttling counters and settings: all cold. */
+    @Override
+    public void readHotInto(StatsBuffer out) {
+        // nothing: see readInto
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -60,12 +61,12 @@ public final class MemoryReader implements ControllerReader {
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         usage = files.open("memory.usage_in_bytes", Stat.MEMORY_USAGE_BYTES);
-        limit = files.open("memory.limit_in_bytes", Stat.MEMORY_LIMIT_BYTES);
-        maxUsage = files.open("memory.max_usage_in_bytes", Stat.MEMORY_MAX_USAGE_BYTES);
-        failcnt = files.open("memory.failcnt", Stat.MEMORY_FAILCNT);
-        stat = files.open("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
-        memswLimit = files.open("memory.memsw.limit_in_bytes");
-        oomControl = files.open("memory.oom_control", Stat.OOM_KILLS);
+        limit = files.openCold("memory.limit_in_bytes", Stat.MEMORY_LIMIT_BYTES);
+        maxUsage = files.openCold("memory.max_usage_in_bytes", Stat.MEMORY_MAX_USAGE_BYTES);
+        failcnt = files.openCold("memory.failcnt", Stat.MEMORY_FAILCNT);
+        stat = files.openCold("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
+        memswLimit = files.openCold("memory.memsw.limit_in_bytes");
+        oomControl = files.openCold("memory.oom_control", Stat.OOM_KILLS);
         if (usage != null && stat != null) {
             files.provide(Stat.MEMORY_WORKING_SET_BYTES);
         }
@@ -80,6 +81,11 @@ public final class MemoryReader implements ControllerReader {
     /** The memory reader of the v1 cgroup {@code dir}; empty when it has no memory file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
         return CgroupFiles.reader(dir, MemoryReader::new);
+    }
+
+    /** The same, with the cold files kept open or not as {@code cold} says. */
+    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
+        return CgroupFiles.reader(dir, cold, MemoryReader::new);
     }
 
     /** A v1 limit in bytes, with the kernel's "no limit" as {@link StatsBuffer#UNLIMITED}. */
@@ -127,6 +133,17 @@ public final class MemoryReader implements ControllerReader {
         if (oomControl != null) {
             oomControl.readKeyed(oomKeys);
             oomKeys.copy(OOM_KILL, out, Stat.OOM_KILLS);
+        }
+    }
+
+    /**
+     * Usage only. The working set (usage minus inactive file pages, from memory.stat) is
+     * computed by full reads, so it lags usage by up to one full-read period.
+     */
+    @Override
+    public void readHotInto(StatsBuffer out) throws CgroupReadException {
+        if (usage != null) {
+            out.set(Stat.MEMORY_USAGE_BYTES, usage.readValue());
         }
     }
 

@@ -5,6 +5,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -54,12 +55,12 @@ public final class MemoryReader implements ControllerReader {
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         current = files.open("memory.current", Stat.MEMORY_USAGE_BYTES);
-        max = files.open("memory.max", Stat.MEMORY_LIMIT_BYTES);
-        peak = files.open("memory.peak", Stat.MEMORY_MAX_USAGE_BYTES);
-        swapCurrent = files.open("memory.swap.current", Stat.MEMORY_SWAP_BYTES);
-        swapMax = files.open("memory.swap.max", Stat.MEMORY_SWAP_LIMIT_BYTES);
-        stat = files.open("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
-        events = files.open("memory.events",
+        max = files.openCold("memory.max", Stat.MEMORY_LIMIT_BYTES);
+        peak = files.openCold("memory.peak", Stat.MEMORY_MAX_USAGE_BYTES);
+        swapCurrent = files.openCold("memory.swap.current", Stat.MEMORY_SWAP_BYTES);
+        swapMax = files.openCold("memory.swap.max", Stat.MEMORY_SWAP_LIMIT_BYTES);
+        stat = files.openCold("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
+        events = files.openCold("memory.events",
                 Stat.MEMORY_EVENTS_HIGH, Stat.MEMORY_EVENTS_MAX, Stat.OOM_KILLS);
         if (current != null && stat != null) {
             files.provide(Stat.MEMORY_WORKING_SET_BYTES);
@@ -69,6 +70,11 @@ public final class MemoryReader implements ControllerReader {
     /** The memory reader of the v2 cgroup {@code dir}; empty when it has no memory file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
         return CgroupFiles.reader(dir, MemoryReader::new);
+    }
+
+    /** The same, with the cold files kept open or not as {@code cold} says. */
+    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
+        return CgroupFiles.reader(dir, cold, MemoryReader::new);
     }
 
     @Override
@@ -100,6 +106,17 @@ public final class MemoryReader implements ControllerReader {
             eventKeys.copy(HIGH, out, Stat.MEMORY_EVENTS_HIGH);
             eventKeys.copy(MAX, out, Stat.MEMORY_EVENTS_MAX);
             eventKeys.copy(OOM_KILL, out, Stat.OOM_KILLS);
+        }
+    }
+
+    /**
+     * memory.current only. The working set (current minus inactive file pages, from memory.stat)
+     * is computed by full reads, so it lags usage by up to one full-read period.
+     */
+    @Override
+    public void readHotInto(StatsBuffer out) throws CgroupReadException {
+        if (current != null) {
+            out.set(Stat.MEMORY_USAGE_BYTES, current.readValue());
         }
     }
 

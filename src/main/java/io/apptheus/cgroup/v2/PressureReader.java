@@ -5,6 +5,7 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
+import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.KernelFile;
 import io.apptheus.cgroup.fs.NestedKeyed;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +42,19 @@ public final class PressureReader implements ControllerReader {
 
     private PressureReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        cpu = files.open("cpu.pressure", Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
-        memory = files.open("memory.pressure", Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
-        io = files.open("io.pressure", Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
+        cpu = files.openCold("cpu.pressure", Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
+        memory = files.openCold("memory.pressure", Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
+        io = files.openCold("io.pressure", Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
     }
 
     /** The PSI reader of the v2 cgroup {@code dir}; empty when it has no pressure file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
         return CgroupFiles.reader(dir, PressureReader::new);
+    }
+
+    /** The same, with the cold files kept open or not as {@code cold} says. */
+    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
+        return CgroupFiles.reader(dir, cold, PressureReader::new);
     }
 
     @Override
@@ -79,6 +85,12 @@ public final class PressureReader implements ControllerReader {
                 out.set(full, lines.get(TOTAL) * NS_PER_US);
             }
         }
+    }
+
+    /** Stall-time counters: cold. */
+    @Override
+    public void readHotInto(StatsBuffer out) {
+        // nothing: see readInto
     }
 
     @Override
