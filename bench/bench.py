@@ -563,6 +563,12 @@ class Bench:
                 res["files_of_one"] = sorted(t.split(mark + one + "/", 1)[1] for t in cg_files
                                              if (mark + one + "/") in t)
 
+            # files the agent opens at each read (not kept open) and how often: the floor does the same
+            cold = self.discover_cold(pid, mark, registered)
+            res["cold_opens_per_ctr_sample"] = cold["per_ctr_sample"] if cold else None
+            if cold is not None:
+                time.sleep(2)  # let the agent settle after strace detached
+
             # --- steady window (no scrape inside it)
             m0, _ = self.scrape_self(port)
             time.sleep(1)
@@ -644,7 +650,16 @@ class Bench:
             # files read by a minimal C loop
             self.stop_agent()
             res.update(self.regfloor(n, parents))
-            res.update(self.floor(n, cg_files, registered))
+            # the agent's reads per container-sample beyond one per kept-open file are its reads of
+            # the files it opens each time (tracing slows the agent, so the rate comes from here)
+            every = {}
+            if cold and cold["paths"] and registered:
+                cold_reads = res["reads_per_ctr_sample"] - len(cg_files) / registered
+                if cold_reads > 0:
+                    k = max(1, round(len(cold["paths"]) / (registered * cold_reads)))
+                    every = {p: k for p in cold["paths"]}
+                    res["cold_every"] = k
+            res.update(self.floor(n, cg_files, every, registered))
         finally:
             self.stop_agent()
             self.stop_starters()
@@ -710,13 +725,50 @@ class Bench:
         return {"regfloor_p50_ms": float(kv["p50_ms"]), "regfloor_p99_ms": float(kv["p99_ms"]),
                 "regfloor_per_reg_ms": float(kv["per_reg_ms"])}
 
-    def floor(self, n, files, registered):
+    def discover_cold(self, pid, mark, registered):
+        """Which container files the agent opens while it runs (rather than keeping them open), and
+        how often: strace of openat only (seccomp-bpf: other syscalls run untraced), outside the
+        measured window. {path: every K samples}."""
+        a = self.a
+        strace = shutil.which("strace")
+        if not strace or a.cold_discovery <= 0 or not registered:
+            return None
+        out = os.path.join(self.work, "strace.txt")
+        p = subprocess.Popen([strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=openat", "-e", "status=successful",
+                              "-s", "4096", "-o", out, "-p", str(pid)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        self.track(p.pid)
+        time.sleep(a.cold_discovery)
+        os.killpg(p.pid, signal.SIGINT)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill_group(p.pid)
+            p.wait()
+        counts = {}
+        rx = re.compile(r'openat\([^,]*, "([^"]+)"')
+        try:
+            with open(out) as f:
+                for line in f:
+                    m = rx.search(line)
+                    if m and mark in m.group(1):
+                        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        except OSError:
+            return None
+        samples = a.cold_discovery / a.interval
+        per = sum(counts.values()) / (registered * samples)
+        log(f"cold files: {len(counts)} opened in {a.cold_discovery:.0f} s ({per:.2f} opens per container-sample "
+            f"while traced)")
+        return {"paths": sorted(counts), "per_ctr_sample": per}
+
+    def floor(self, n, files, cold, registered):
         a = self.a
         if not files or not registered:
             return {}
         lst = os.path.join(self.work, f"files-{n}.txt")
         with open(lst, "w") as f:
-            f.write("\n".join(files) + "\n")
+            f.write("".join(f"0 {p}\n" for p in files))
+            f.write("".join(f"{k} {p}\n" for p, k in sorted(cold.items()) if p not in set(files)))
         secs = min(a.window, a.floor_window)
         r = subprocess.run([a.floor, lst, str(a.interval), str(secs)], capture_output=True, text=True, timeout=secs + 60)
         kv = dict(x.split("=", 1) for x in r.stdout.split())
@@ -724,12 +776,14 @@ class Bench:
             log(f"floor failed: {r.stderr.strip()}")
             return {}
         samples = int(kv["samples"]) * registered
-        out = {"floor_files": int(kv["files"]), "floor_failed": int(kv["failed"]),
+        out = {"floor_files": int(kv["files"]), "floor_cold_files": int(kv["cold_files"]),
+               "floor_failed": int(kv["failed"]),
                "floor_us_per_ctr_sample": 1e6 * float(kv["cpu_s"]) / samples,
                "floor_reads_per_ctr_sample": int(kv["reads"]) / samples,
                "floor_sweep_p50_ms": float(kv["sweep_p50_ms"]), "floor_sweep_p99_ms": float(kv["sweep_p99_ms"]),
                "floor_cpu_pct": 100 * float(kv["cpu_s"]) / (int(kv["samples"]) * a.interval)}
-        log(f"N={n}: floor {out['floor_us_per_ctr_sample']:.2f} us per container-sample over {kv['files']} files")
+        log(f"N={n}: floor {out['floor_us_per_ctr_sample']:.2f} us per container-sample over {kv['files']} files "
+            f"kept open and {kv['cold_files']} opened at each read")
         return out
 
     def cleanup_all(self):
@@ -826,6 +880,7 @@ def main():
     ap.add_argument("--burst", type=int, default=100)
     ap.add_argument("--floor-window", type=float, default=20)
     ap.add_argument("--register-timeout", type=float, default=30)
+    ap.add_argument("--cold-discovery", type=float, default=8)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--telemetry-path", default="/metrics")
     ap.add_argument("--jfr", default="")

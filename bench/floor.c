@@ -3,15 +3,17 @@
  *
  * Usage: floor LISTFILE INTERVAL_SECONDS SECONDS
  *
- * Opens every path listed in LISTFILE (one per line) once, then every INTERVAL_SECONDS (absolute
- * deadlines, no drift) preads each file from offset 0 into one buffer until SECONDS have passed.
- * One pread per file and sample: a cgroup file other than cgroup.procs/tasks is a single seq_file
- * record, so a read shorter than the buffer is the whole file; a read that fills the buffer is
- * continued. Nothing is parsed: this is the floor that any agent reading these files pays.
+ * LISTFILE has one file per line, "K PATH" or just "PATH" (K = 0). K = 0: the file is opened once
+ * and pread from offset 0 every sample. K >= 1: the file is opened, read and closed every K-th
+ * sample only (files spread over the K phases), as an agent does with files it reads seldom and
+ * does not keep open. Samples start every INTERVAL_SECONDS (absolute deadlines, no drift) until
+ * SECONDS have passed. One read per file and sample: a cgroup file is a seq_file, so a read
+ * shorter than the buffer is the whole file; a read that fills the buffer is continued. Nothing
+ * is parsed: this is the floor that any agent reading these files on that schedule pays.
  *
  * Prints one line of key=value pairs:
- *   files opened, samples, cpu_s (user+sys of this process, getrusage), user_s, sys_s,
- *   reads (pread calls), bytes, sweep_p50_ms, sweep_p99_ms, sweep_max_ms (time to read all files
+ *   files (kept open), cold_files, samples, cpu_s (user+sys of this process, getrusage), user_s, sys_s,
+ *   reads (pread calls), opens (of cold files), bytes, sweep_p50_ms, sweep_p99_ms, sweep_max_ms (time to read all files
  *   once), lag_p50_ms, lag_p99_ms (sample start behind its deadline)
  *
  * Build: gcc -O2 -Wall -Wextra -o floor floor.c
@@ -70,17 +72,37 @@ int main(int argc, char **argv)
         perror("floor: list");
         return 1;
     }
-    long cap = 1024, nfd = 0, failed = 0;
+    long cap = 1024, nfd = 0, failed = 0, ncold = 0;
     int *fds = malloc(sizeof(int) * (size_t)cap);
+    long ccap = 1024;
+    char **cold = malloc(sizeof(char *) * (size_t)ccap);
+    long *cold_every = malloc(sizeof(long) * (size_t)ccap);
     char line[4096];
     while (fgets(line, sizeof line, list) != NULL) {
         line[strcspn(line, "\n")] = '\0';
         if (line[0] == '\0')
             continue;
-        int fd = open(line, O_RDONLY | O_CLOEXEC);
+        long every = 0;
+        char *path = line;
+        if (line[0] >= '0' && line[0] <= '9') {
+            every = strtol(line, &path, 10);
+            while (*path == ' ')
+                path++;
+        }
+        if (every > 0) {
+            if (ncold == ccap) {
+                ccap *= 2;
+                cold = realloc(cold, sizeof(char *) * (size_t)ccap);
+                cold_every = realloc(cold_every, sizeof(long) * (size_t)ccap);
+            }
+            cold[ncold] = strdup(path);
+            cold_every[ncold++] = every;
+            continue;
+        }
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             if (failed++ < 5)
-                fprintf(stderr, "floor: open %s: %s\n", line, strerror(errno));
+                fprintf(stderr, "floor: open %s: %s\n", path, strerror(errno));
             continue;
         }
         if (nfd == cap) {
@@ -97,7 +119,7 @@ int main(int argc, char **argv)
     long long *sweep = calloc((size_t)max_samples, sizeof(long long));
     long long *lag = calloc((size_t)max_samples, sizeof(long long));
     long samples = 0;
-    long long reads = 0, bytes = 0;
+    long long reads = 0, bytes = 0, opens = 0;
 
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
@@ -121,6 +143,28 @@ int main(int argc, char **argv)
                 off += n;
             }
         }
+        for (long i = 0; i < ncold; i++) {
+            if ((samples + i) % cold_every[i] != 0)
+                continue;
+            int fd = open(cold[i], O_RDONLY | O_CLOEXEC);
+            opens++;
+            if (fd < 0) {
+                failed++;
+                continue;
+            }
+            off_t off = 0;
+            for (;;) {
+                ssize_t n = pread(fd, buf, BUF_SIZE, off);
+                reads++;
+                if (n <= 0)
+                    break;
+                bytes += n;
+                if (n < BUF_SIZE)
+                    break;
+                off += n;
+            }
+            close(fd);
+        }
         long long t1 = now_ns();
         sweep[samples] = t1 - t0;
         lag[samples] = t0 - deadline;
@@ -131,9 +175,9 @@ int main(int argc, char **argv)
     double sys = rusage_s(&r1.ru_stime) - rusage_s(&r0.ru_stime);
     qsort(sweep, (size_t)samples, sizeof(long long), cmp_ll);
     qsort(lag, (size_t)samples, sizeof(long long), cmp_ll);
-    printf("files=%ld failed=%ld samples=%ld cpu_s=%.6f user_s=%.6f sys_s=%.6f reads=%lld bytes=%lld "
-           "sweep_p50_ms=%.3f sweep_p99_ms=%.3f sweep_max_ms=%.3f lag_p50_ms=%.3f lag_p99_ms=%.3f\n",
-           nfd, failed, samples, user + sys, user, sys, reads, bytes, pct_ms(sweep, samples, 0.5),
+    printf("files=%ld cold_files=%ld failed=%ld samples=%ld cpu_s=%.6f user_s=%.6f sys_s=%.6f reads=%lld opens=%lld "
+           "bytes=%lld sweep_p50_ms=%.3f sweep_p99_ms=%.3f sweep_max_ms=%.3f lag_p50_ms=%.3f lag_p99_ms=%.3f\n",
+           nfd, ncold, failed, samples, user + sys, user, sys, reads, opens, bytes, pct_ms(sweep, samples, 0.5),
            pct_ms(sweep, samples, 0.99), samples ? (double)sweep[samples - 1] / 1e6 : 0.0,
            pct_ms(lag, samples, 0.5), pct_ms(lag, samples, 0.99));
     for (long i = 0; i < nfd; i++)

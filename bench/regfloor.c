@@ -37,7 +37,7 @@ static long long now_ns(void)
 
 static int move(const char *dir, pid_t pid)
 {
-    char path[4096], text[32];
+    char path[4200], text[32];
     snprintf(path, sizeof path, "%s/cgroup.procs", dir);
     snprintf(text, sizeof text, "%d", (int)pid);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
