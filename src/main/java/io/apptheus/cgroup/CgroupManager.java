@@ -31,7 +31,7 @@ public final class CgroupManager {
 
     /**
      * Cold files (read by full samples only, see ControllerReader#readHotInto) are opened at each
-     * read rather than kept open: a container then holds 6 fds instead of 23 on a hybrid host, 4
+     * read rather than kept open: a container then holds 4 fds instead of 23 on a hybrid host, 4
      * instead of 16 on v2, and ~5.5 KiB of kernel memory per file less. Measured: 23 files are
      * 24 fds with the connection, so 2,000 containers need 48,000 fds and ~250 MB of kernel
      * memory; a host's RLIMIT_NOFILE (20,000 hard on the benchmark machine) stops them short.

@@ -42,10 +42,10 @@ public final class CpuacctReader implements ControllerReader {
     private CpuacctReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         this.usage = files.open("cpuacct.usage", Stat.CPU_USAGE_NS);
-        this.user = files.open("cpuacct.usage_user", Stat.CPU_USER_NS);
-        this.system = files.open("cpuacct.usage_sys", Stat.CPU_SYSTEM_NS);
+        this.user = files.openCold("cpuacct.usage_user", Stat.CPU_USER_NS);
+        this.system = files.openCold("cpuacct.usage_sys", Stat.CPU_SYSTEM_NS);
         this.stat = user == null || system == null
-                ? files.open("cpuacct.stat", Stat.CPU_USER_NS, Stat.CPU_SYSTEM_NS)
+                ? files.openCold("cpuacct.stat", Stat.CPU_USER_NS, Stat.CPU_SYSTEM_NS)
                 : null;
     }
 
@@ -79,6 +79,17 @@ public final class CpuacctReader implements ControllerReader {
         }
         if (system != null) {
             out.set(Stat.CPU_SYSTEM_NS, system.readValue());
+        }
+    }
+
+    /**
+     * cpuacct.usage only: the user/system split (two more files) comes with full reads, so it
+     * lags the total by up to one full-read period.
+     */
+    @Override
+    public void readHotInto(StatsBuffer out) throws CgroupReadException {
+        if (usage != null) {
+            out.set(Stat.CPU_USAGE_NS, usage.readValue());
         }
     }
 
