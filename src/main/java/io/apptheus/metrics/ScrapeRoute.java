@@ -1,8 +1,6 @@
 package io.apptheus.metrics;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -18,8 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Serves the Prometheus scrape at the run-time {@code --web.telemetry-path} (Quarkus fixes its own
- * endpoint's path at build time). The registry writes the exposition into a small buffer that is
- * sent as chunks, so a large node's scrape is never built as one String. The registry class is
+ * endpoint's path at build time). The exposition goes into a small buffer that is sent as chunks,
+ * so a large node's scrape is never built as one String. The registry class is
  * named here only: moving to Prometheus client 1.x changes this file's import and writer type.
  */
 @Singleton
@@ -30,10 +28,12 @@ public class ScrapeRoute {
     static final String OPENMETRICS_100 = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
+    private final ContainerSeries containers;
     private final String path;
 
-    ScrapeRoute(PrometheusMeterRegistry registry, ApptheusConfig config) {
+    ScrapeRoute(PrometheusMeterRegistry registry, ContainerSeries containers, ApptheusConfig config) {
         this.registry = registry;
+        this.containers = containers;
         this.path = config.web().telemetryPath();
     }
 
@@ -41,12 +41,18 @@ public class ScrapeRoute {
         router.get(path).blockingHandler(this::scrape, false);
     }
 
+    /**
+     * The containers' series first, written from their buffers, then the registry's own (agent
+     * and JVM metrics; in OpenMetrics it ends with "# EOF"), all through one chunked writer.
+     */
     private void scrape(RoutingContext ctx) {
         String accept = ctx.request().getHeader("Accept");
-        String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_100 : TEXT_004;
+        boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+        String type = openMetrics ? OPENMETRICS_100 : TEXT_004;
         HttpServerResponse response = ctx.response().setChunked(true).putHeader("Content-Type", type);
-        try (ChunkWriter out = new ChunkWriter(response)) {
-            registry.scrape(out, type);
+        try (ExpositionWriter out = new ExpositionWriter(chunk -> response.write(Buffer.buffer(chunk)))) {
+            containers.write(out, !openMetrics);
+            registry.scrape(out.asWriter(), type);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("scrape failed: %s", e);
             if (!response.headWritten()) {
@@ -55,45 +61,5 @@ public class ScrapeRoute {
             }
         }
         response.end();
-    }
-
-    /** A Writer that sends what it is given in chunks of about 32 KiB. */
-    private static final class ChunkWriter extends Writer {
-        private static final int CHUNK = 32 * 1024;
-        private final HttpServerResponse response;
-        private final StringBuilder pending = new StringBuilder(CHUNK + 1024);
-
-        ChunkWriter(HttpServerResponse response) {
-            this.response = response;
-        }
-
-        @Override
-        public void write(char[] cbuf, int off, int len) {
-            pending.append(cbuf, off, len);
-            if (pending.length() >= CHUNK) {
-                flush();
-            }
-        }
-
-        @Override
-        public void write(String str, int off, int len) {
-            pending.append(str, off, off + len);
-            if (pending.length() >= CHUNK) {
-                flush();
-            }
-        }
-
-        @Override
-        public void flush() {
-            if (pending.length() > 0) {
-                response.write(Buffer.buffer(pending.toString().getBytes(StandardCharsets.UTF_8)));
-                pending.setLength(0);
-            }
-        }
-
-        @Override
-        public void close() {
-            flush();
-        }
     }
 }

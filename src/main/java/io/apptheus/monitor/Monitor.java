@@ -19,6 +19,7 @@ import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.ApptheusCompatMeters;
 import io.apptheus.metrics.ContainerLabels;
 import io.apptheus.metrics.ContainerMeters;
+import io.apptheus.metrics.ContainerSeries;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
@@ -45,7 +46,8 @@ public class Monitor {
 
     private final ContainerRegistry registry;
     private final CgroupManager cgroups;
-    private final MeterRegistry meters;
+    private final MeterRegistry meters; // the opt-in compat meters only
+    private final ContainerSeries series;
     private final BlockDevices devices;
     private final SelfMetrics self;
     private final Vertx vertx;
@@ -67,11 +69,12 @@ public class Monitor {
     private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
 
-    Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, BlockDevices devices,
-            SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
+    Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, ContainerSeries series,
+            BlockDevices devices, SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
         this.registry = registry;
         this.cgroups = cgroups;
         this.meters = meters;
+        this.series = series;
         this.devices = devices;
         this.self = self;
         this.vertx = vertx;
@@ -103,7 +106,7 @@ public class Monitor {
         c.sample(this::sampleError, nowSeconds());
         Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
                 title.instance(), labels.slurm() ? slurmJobId(pid) : "");
-        ContainerMeters m = new ContainerMeters(meters, c.stats(), tags);
+        ContainerMeters m = new ContainerMeters(series, c.stats(), tags);
         m.register(c.provided(), c);
         m.registerNewDevices(devices);
         c.attachMeters(m);
