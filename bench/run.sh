@@ -110,8 +110,10 @@ if [ -n "$jfr_dir" ]; then
     mkdir -p "$jfr_dir"
     jfr_dir=$(cd "$jfr_dir" && pwd)
     java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-    # the profile settings, with per-thread allocation totals every second
-    sed '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/s#<setting name="period">everyChunk</setting>#<setting name="period">1 s</setting>#' \
+    # the profile settings, with per-thread allocation totals every second and samples every ms
+    sed -e '/name="jdk.ThreadAllocationStatistics"/,/<\/event>/s#<setting name="period">everyChunk</setting>#<setting name="period">1 s</setting>#' \
+        -e '/name="jdk.ExecutionSample"/,/<\/event>/s#>10 ms<#>1 ms<#' \
+        -e '/name="jdk.NativeMethodSample"/,/<\/event>/s#>20 ms<#>1 ms<#' \
         "$java_home/lib/jfr/profile.jfc" >"$jfr_dir/bench.jfc"
     extra+=(--jfr "$jfr_dir" --jfc "$jfr_dir/bench.jfc")
     save=0 # a profiled run costs more CPU: never mixed into RESULTS.md
