@@ -137,13 +137,18 @@ public final class MemoryReader implements ControllerReader {
     }
 
     /**
-     * Usage only. The working set (usage minus inactive file pages, from memory.stat) is
-     * computed by full reads, so it lags usage by up to one full-read period.
+     * Usage, and the working set from it and the inactive file pages of the last full read of
+     * memory.stat: the working set follows usage every sweep (max_over_time of the recording
+     * rules sees its peaks), the slowly moving page-cache part is at most one full-read period old.
      */
     @Override
     public void readHotInto(StatsBuffer out) throws CgroupReadException {
         if (usage != null) {
-            out.set(Stat.MEMORY_USAGE_BYTES, usage.readValue());
+            long used = usage.readValue();
+            out.set(Stat.MEMORY_USAGE_BYTES, used);
+            if (stat != null && statKeys.has(INACTIVE_FILE)) {
+                out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
+            }
         }
     }
 

@@ -110,13 +110,18 @@ public final class MemoryReader implements ControllerReader {
     }
 
     /**
-     * memory.current only. The working set (current minus inactive file pages, from memory.stat)
-     * is computed by full reads, so it lags usage by up to one full-read period.
+     * memory.current, and the working set from it and the inactive file pages of the last full
+     * read of memory.stat: the working set follows usage every sweep, the slowly moving page-cache
+     * part is at most one full-read period old.
      */
     @Override
     public void readHotInto(StatsBuffer out) throws CgroupReadException {
         if (current != null) {
-            out.set(Stat.MEMORY_USAGE_BYTES, current.readValue());
+            long used = current.readValue();
+            out.set(Stat.MEMORY_USAGE_BYTES, used);
+            if (stat != null && statKeys.has(INACTIVE_FILE)) {
+                out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
+            }
         }
     }
 
