@@ -499,6 +499,14 @@ class Bench:
         if action == "stop" and phase == "steady":
             with open(os.path.join(self.a.jfr, f"histo-{n}.txt"), "w") as f:
                 subprocess.run([jcmd, str(pid), "GC.class_histogram"], stdout=f, stderr=subprocess.DEVNULL, timeout=60)
+            with open(os.path.join(self.a.jfr, f"nmt-{n}.txt"), "w") as f:  # with -XX:NativeMemoryTracking
+                subprocess.run([jcmd, str(pid), "VM.native_memory", "summary"], stdout=f, stderr=subprocess.DEVNULL,
+                               timeout=60)
+            with open(os.path.join(self.a.jfr, f"status-{n}.txt"), "w") as f:
+                with open(f"/proc/{pid}/status") as st:
+                    f.write(st.read())
+                with open(f"/proc/{pid}/smaps_rollup") as st:
+                    f.write(st.read())
         if action == "stop":
             log(f"N={n}: JFR recording of the {phase} phase in {out}")
 
