@@ -96,8 +96,11 @@ if [ -z "$agent_cmd" ]; then
     sed "s#@APP_DIR@#$repo/target/quarkus-app#" "$repo/deploy/bin/apptheus" >"$work/bin/apptheus"
     chmod 755 "$work/bin/apptheus"
     agent_cmd="$work/bin/apptheus"
-    flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-X[^ ]*' | tr '\n' ' ')
-    label="deploy/bin/apptheus: ${flags% }${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
+    # shellcheck disable=SC2016 # literal $ in the patterns
+    flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-[XD][^ ]*' | tr '\n' ' ')
+    # shellcheck disable=SC2016
+    arenas=$(sed -n 's/^MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-\([0-9]*\)}$/\1/p' "$repo/deploy/bin/apptheus")
+    label="deploy/bin/apptheus: ${flags% }${arenas:+, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$arenas}}${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
 fi
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
