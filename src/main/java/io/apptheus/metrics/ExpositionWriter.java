@@ -2,8 +2,7 @@ package io.apptheus.metrics;
 
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Writes a Prometheus exposition as bytes into a small buffer handed on in chunks of about 32 KiB,
@@ -18,13 +17,13 @@ final class ExpositionWriter implements AutoCloseable {
     private static final byte[] NAN = ascii("NaN");
     private static final byte[] LONG_MIN = ascii(Long.toString(Long.MIN_VALUE));
 
-    private final Consumer<byte[]> sink;
-    private final byte[] buf = new byte[CHUNK];
+    private final ObjIntConsumer<byte[]> sink;
+    private byte[] buf = new byte[CHUNK];
     private final byte[] digits = new byte[20];
     private int n;
 
-    /** @param sink takes each full chunk (a fresh array it may keep) */
-    ExpositionWriter(Consumer<byte[]> sink) {
+    /** @param sink takes each chunk: an array it keeps (the writer goes on in a new one), its length */
+    ExpositionWriter(ObjIntConsumer<byte[]> sink) {
         this.sink = sink;
     }
 
@@ -128,8 +127,11 @@ final class ExpositionWriter implements AutoCloseable {
     /** Hands on what is buffered, if anything. */
     void flush() {
         if (n > 0) {
-            sink.accept(Arrays.copyOf(buf, n));
+            byte[] full = buf;
+            int length = n;
+            buf = new byte[CHUNK];
             n = 0;
+            sink.accept(full, length);
         }
     }
 

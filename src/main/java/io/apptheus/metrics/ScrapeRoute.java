@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.apptheus.config.ApptheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -50,7 +51,9 @@ public class ScrapeRoute {
         boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
         String type = openMetrics ? OPENMETRICS_100 : TEXT_004;
         HttpServerResponse response = ctx.response().setChunked(true).putHeader("Content-Type", type);
-        try (ExpositionWriter out = new ExpositionWriter(chunk -> response.write(Buffer.buffer(chunk)))) {
+        // each chunk's array is handed on as it is (wrapped, not copied): Buffer.buffer(byte[]) copies
+        try (ExpositionWriter out = new ExpositionWriter(
+                (chunk, length) -> response.write(Buffer.buffer(Unpooled.wrappedBuffer(chunk, 0, length))))) {
             containers.write(out, !openMetrics);
             registry.scrape(out.asWriter(), type);
         } catch (IOException | RuntimeException e) {
