@@ -2,6 +2,7 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.MemoryMoved;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
@@ -54,6 +55,7 @@ public final class MemoryReader implements ControllerReader {
     private final KernelFile stat;
     private final KernelFile memswLimit;
     private final KernelFile oomControl;
+    private long usedAtFull = -1;
     private final FlatKeyed statKeys =
             new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file");
     private final FlatKeyed oomKeys = new FlatKeyed("oom_kill");
@@ -113,6 +115,7 @@ public final class MemoryReader implements ControllerReader {
             used = usage.readValue();
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
+        usedAtFull = used;
         long memoryLimit = StatsBuffer.UNLIMITED;
         if (limit != null) {
             memoryLimit = limit(limit.readValue());
@@ -140,15 +143,24 @@ public final class MemoryReader implements ControllerReader {
      * Usage, and the working set from it and the inactive file pages of the last full read of
      * memory.stat: the working set follows usage every sweep (max_over_time of the recording
      * rules sees its peaks), the slowly moving page-cache part is at most one full-read period old.
+     * When usage has moved (see {@link MemoryMoved}) every file is read again at once.
      */
     @Override
     public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (usage != null) {
-            long used = usage.readValue();
-            out.set(Stat.MEMORY_USAGE_BYTES, used);
-            if (stat != null && statKeys.has(INACTIVE_FILE)) {
-                out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
-            }
+        if (usage == null) {
+            return;
+        }
+        long used = usage.readValue();
+        if (MemoryMoved.since(usedAtFull, used)) {
+            readInto(out); // the memory moved: its breakdown, peak and events now, not at the period's end
+            return;
+        }
+        out.set(Stat.MEMORY_USAGE_BYTES, used);
+        if (stat != null && statKeys.has(INACTIVE_FILE)) {
+            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
+        }
+        if (out.has(Stat.MEMORY_MAX_USAGE_BYTES) && used > out.raw(Stat.MEMORY_MAX_USAGE_BYTES)) {
+            out.set(Stat.MEMORY_MAX_USAGE_BYTES, used); // the peak is at least the usage seen now
         }
     }
 

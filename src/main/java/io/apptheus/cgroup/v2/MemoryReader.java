@@ -2,6 +2,7 @@ package io.apptheus.cgroup.v2;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.MemoryMoved;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
@@ -49,6 +50,7 @@ public final class MemoryReader implements ControllerReader {
     private final KernelFile swapMax;
     private final KernelFile stat;
     private final KernelFile events;
+    private long usedAtFull = -1;
     private final FlatKeyed statKeys = new FlatKeyed("anon", "file", "inactive_file");
     private final FlatKeyed eventKeys = new FlatKeyed("high", "max", "oom_kill");
 
@@ -89,6 +91,7 @@ public final class MemoryReader implements ControllerReader {
             used = current.readValue();
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
+        usedAtFull = used;
         readValue(max, out, Stat.MEMORY_LIMIT_BYTES);
         readValue(peak, out, Stat.MEMORY_MAX_USAGE_BYTES);
         readValue(swapCurrent, out, Stat.MEMORY_SWAP_BYTES);
@@ -112,16 +115,25 @@ public final class MemoryReader implements ControllerReader {
     /**
      * memory.current, and the working set from it and the inactive file pages of the last full
      * read of memory.stat: the working set follows usage every sweep, the slowly moving page-cache
-     * part is at most one full-read period old.
+     * part is at most one full-read period old. When usage has moved (see {@link MemoryMoved})
+     * every file is read again at once.
      */
     @Override
     public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (current != null) {
-            long used = current.readValue();
-            out.set(Stat.MEMORY_USAGE_BYTES, used);
-            if (stat != null && statKeys.has(INACTIVE_FILE)) {
-                out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
-            }
+        if (current == null) {
+            return;
+        }
+        long used = current.readValue();
+        if (MemoryMoved.since(usedAtFull, used)) {
+            readInto(out); // the memory moved: its breakdown, peak and events now, not at the period's end
+            return;
+        }
+        out.set(Stat.MEMORY_USAGE_BYTES, used);
+        if (stat != null && statKeys.has(INACTIVE_FILE)) {
+            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
+        }
+        if (out.has(Stat.MEMORY_MAX_USAGE_BYTES) && used > out.raw(Stat.MEMORY_MAX_USAGE_BYTES)) {
+            out.set(Stat.MEMORY_MAX_USAGE_BYTES, used); // the peak is at least the usage seen now
         }
     }
 
