@@ -292,6 +292,7 @@ class Bench:
         self.starters = []  # Popen
         self.dirs = own_cgroup_dirs()
         self.results = []
+        self.partial = None
         with open(os.path.join(self.work, "run_id"), "w") as f:
             f.write(self.run_id + "\n")
 
@@ -533,145 +534,22 @@ class Bench:
         os.makedirs(os.path.dirname(sock), mode=0o755, exist_ok=True)
         port = a.port
         res = {"n": n, "load_before": loadavg()}
+        self.partial = res  # what was measured, should this size fail
         mark = f"/{parent}/"
         try:
-            self.start_agent(n, parent, sock, port)
-            pid = self.java_pid()
-            # where the agent put its parent: under our own cgroup in each hierarchy
-            parents = [os.path.join(d, parent) for d in self.dirs.values() if os.path.isdir(os.path.join(d, parent))]
-            k = len(parents)
-            res["hierarchies"] = k
-            if k == 0:
-                raise RuntimeError(f"agent made no {parent} under {list(self.dirs.values())}")
-            time.sleep(2)
-            base_fds = len(fd_targets(pid))
-            idle = self.window(pid, a.idle)
-            res["idle_cpu_pct"] = 100 * idle["cpu_s"] / idle["seconds"]
-            res["idle_rss_mib"] = idle["rss_kib"] / 1024
-
-            log(f"N={n}: registering {n} starters")
-            registered, reg_s = self.register(n, sock, mark, k)
-            res["registered"] = registered
-            res["bulk_reg_s"] = reg_s
-            log(f"N={n}: {registered} registered in {reg_s:.1f} s; settling {a.warmup:.0f} s")
-            if self.agent.poll() is not None:
-                raise RuntimeError("agent died during registration")
-            time.sleep(a.warmup)
-
-            fds = fd_targets(pid)
-            cg_files = sorted({t for t in fds if t.startswith("/sys/fs/cgroup/") and mark in t})
-            res["fds_total"] = len(fds)
-            res["fds_per_ctr"] = (len(fds) - base_fds) / registered if registered else None
-            res["cg_files_per_ctr"] = len(cg_files) / registered if registered else None
-            res["sockets"] = sum(1 for t in fds if t.startswith("socket:"))
-            res["nofile"] = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-            # kept-open cgroup files of one container, for the record
-            if cg_files:
-                one = cg_files[0].split(mark, 1)[1].split("/", 1)[0]
-                res["files_of_one"] = sorted(t.split(mark + one + "/", 1)[1] for t in cg_files
-                                             if (mark + one + "/") in t)
-
-            # files the agent opens at each read (not kept open) and how often: the floor does the same
-            cold = self.discover_cold(pid, mark, registered)
-            res["cold_opens_per_ctr_sample"] = cold["per_ctr_sample"] if cold else None
-            if cold is not None:
-                time.sleep(2)  # let the agent settle after strace detached
-
-            # --- steady window (no scrape inside it)
-            m0, _ = self.scrape_self(port)
-            time.sleep(1)
-            self.jfr(pid, "start", n)
-            w = self.window(pid, a.window)
-            self.jfr(pid, "stop", n)
-            time.sleep(0.3)
-            m1, _ = self.scrape_self(port)
-            sweeps = w["seconds"] / a.interval
-            samples = registered * sweeps
-            res.update({"cpu_pct": 100 * w["cpu_s"] / w["seconds"], "window_s": w["seconds"],
-                        "cpu_us_per_ctr_sample": 1e6 * w["cpu_s"] / samples if samples else None,
-                        "marginal_us_per_ctr_sample": 1e6 * (w["cpu_s"] - idle["cpu_s"] / idle["seconds"] * w["seconds"]) / samples if samples else None,
-                        "reads_per_ctr_sample": w["syscr"] / samples if samples else None,
-                        "bytes_per_ctr_sample": w["rchar"] / samples if samples else None,
-                        "rss_mib": w["rss_kib"] / 1024, "rss_max_mib": w["rss_max_kib"] / 1024,
-                        "hwm_mib": w["hwm_kib"] / 1024, "threads": w["threads"],
-                        "threads_cpu_pct": w["threads_cpu_pct"]})
-            hd = hist_delta(histogram(m0, "apptheus_sweep_duration_seconds"),
-                            histogram(m1, "apptheus_sweep_duration_seconds"))
-            if hd and hd["count"] > 0:
-                res["sweeps"] = hd["count"]
-                res["sweeps_expected"] = (w["seconds"] + 1.3) / a.interval
-                res["sweep_mean_ms"] = 1000 * hd["sum"] / hd["count"]
-                res["sweep_p50_ms"] = 1000 * hist_quantile(hd, 0.5)
-                res["sweep_p99_ms"] = 1000 * hist_quantile(hd, 0.99)
-                res["sweep_buckets"] = len(hd["buckets"])
-            ld = hist_delta(histogram(m0, "apptheus_sweep_lag_seconds"), histogram(m1, "apptheus_sweep_lag_seconds"))
-            if ld and ld["count"] > 0:
-                res["lag_p50_ms"] = 1000 * hist_quantile(ld, 0.5)
-                res["lag_p99_ms"] = 1000 * hist_quantile(ld, 0.99)
-                res["lag_mean_ms"] = 1000 * ld["sum"] / ld["count"]
-            skipped = m1.get("apptheus_sweep_skipped_total")
-            if skipped is not None:
-                res["sweeps_skipped"] = sum(skipped.values()) - sum(m0.get("apptheus_sweep_skipped_total", {}).values())
-            log(f"N={n}: window: CPU {res['cpu_pct']:.2f} % of a core (by thread: {w['threads_cpu_pct']}), "
-                f"RSS {res['rss_mib']:.0f} MiB, sweep p99 {res.get('sweep_p99_ms', float('nan')):.1f} ms")
-
-            # --- scrapes
-            self.jfr(pid, "start", n, "scrape")
-            c0 = tree_cpu(pid)
-            t0 = time.time()
-            lat, ttfb, sizes, chunked, seen = [], [], [], [], []
-            for i in range(a.scrapes):
-                r = http_get(port, a.telemetry_path, timeout=60)
-                if r["status"] != 200:
-                    raise RuntimeError(f"scrape answered {r['status']}")
-                lat.append(r["seconds"])
-                ttfb.append(r["ttfb"])
-                sizes.append(len(r["body"]))
-                chunked.append(r["chunked"])
-                seen.append(last_seen_min(r["body"]))
-                time.sleep(random.uniform(0.05, 0.35))
-            phase_s = time.time() - t0
-            c1 = tree_cpu(pid)
-            self.jfr(pid, "stop", n, "scrape")
-            steady_rate = w["cpu_s"] / w["seconds"]
-            res.update({"scrape_p50_ms": 1000 * pct(lat, 0.5), "scrape_p99_ms": 1000 * pct(lat, 0.99),
-                        "scrape_max_ms": 1000 * max(lat), "scrape_ttfb_p50_ms": 1000 * pct(ttfb, 0.5),
-                        "scrape_mb": pct(sizes, 0.5) / 1e6, "scrape_chunked": all(chunked),
-                        "scrape_cpu_ms": 1000 * max(0.0, (c1 - c0) - steady_rate * phase_s) / a.scrapes,
-                        "scrapes": a.scrapes})
-            dr = self.drift_from_last_seen(seen)
-            if dr:
-                res["seen_drift_p50_ms"] = dr["p50_ms"]
-                res["seen_drift_p99_ms"] = dr["p99_ms"]
-                res["seen_drift_max_ms"] = dr["max_ms"]
-            log(f"N={n}: scrape p50 {res['scrape_p50_ms']:.1f} ms p99 {res['scrape_p99_ms']:.1f} ms, "
-                f"{res['scrape_mb']:.2f} MB, chunked={res['scrape_chunked']}")
-
-            # --- registration burst
-            self.jfr(pid, "start", n, "burst")
-            c0, t0 = tree_cpu(pid), time.time()
-            res.update(self.burst(n, sock, mark, k))
-            time.sleep(1)  # the burst's containers end: part of their cost
-            if a.burst > 0:
-                res["reg_cpu_ms"] = 1000 * (tree_cpu(pid) - c0 - steady_rate * (time.time() - t0)) / a.burst
-            self.jfr(pid, "stop", n, "burst")
-            res["rss_end_mib"] = kib(read_status(pid).get("VmRSS")) / 1024
-            res["load_after"] = loadavg()
-
-            # --- floors, agent stopped: registrations by the kernel alone, and the same kept-open
-            # files read by a minimal C loop
-            self.stop_agent()
-            res.update(self.regfloor(n, parents))
-            # the agent's reads per container-sample beyond one per kept-open file are its reads of
-            # the files it opens each time (tracing slows the agent, so the rate comes from here)
-            every = {}
-            if cold and cold["paths"] and registered:
-                cold_reads = res["reads_per_ctr_sample"] - len(cg_files) / registered
-                if cold_reads > 0:
-                    k = max(1, round(len(cold["paths"]) / (registered * cold_reads)))
-                    every = {p: k for p in cold["paths"]}
-                    res["cold_every"] = k
-            res.update(self.floor(n, cg_files, every, registered))
+            try:
+                return self.measure(n, parent, sock, port, res, mark)
+            except Exception as e:
+                agent = self.agent
+                if agent is not None and agent.poll() is not None:
+                    tail = ""
+                    try:
+                        with open(os.path.join(self.work, f"agent-{n}.log"), errors="replace") as f:
+                            tail = f.read().strip().splitlines()[-1]
+                    except (OSError, IndexError):
+                        pass
+                    raise RuntimeError(f"the agent exited ({agent.returncode}): {tail}") from e
+                raise
         finally:
             self.stop_agent()
             self.stop_starters()
@@ -688,6 +566,146 @@ class Bench:
                         left = rmdir_tree(os.path.join(d, name))
                         if left:
                             log(f"could not remove {left[:3]}")
+
+    def measure(self, n, parent, sock, port, res, mark):
+        a = self.a
+        self.start_agent(n, parent, sock, port)
+        pid = self.java_pid()
+        # where the agent put its parent: under our own cgroup in each hierarchy
+        parents = [os.path.join(d, parent) for d in self.dirs.values() if os.path.isdir(os.path.join(d, parent))]
+        k = len(parents)
+        res["hierarchies"] = k
+        if k == 0:
+            raise RuntimeError(f"agent made no {parent} under {list(self.dirs.values())}")
+        time.sleep(2)
+        base_fds = len(fd_targets(pid))
+        idle = self.window(pid, a.idle)
+        res["idle_cpu_pct"] = 100 * idle["cpu_s"] / idle["seconds"]
+        res["idle_rss_mib"] = idle["rss_kib"] / 1024
+
+        log(f"N={n}: registering {n} starters")
+        registered, reg_s = self.register(n, sock, mark, k)
+        res["registered"] = registered
+        res["bulk_reg_s"] = reg_s
+        log(f"N={n}: {registered} registered in {reg_s:.1f} s; settling {a.warmup:.0f} s")
+        if self.agent.poll() is not None:
+            raise RuntimeError("agent died during registration")
+        time.sleep(a.warmup)
+
+        fds = fd_targets(pid)
+        cg_files = sorted({t for t in fds if t.startswith("/sys/fs/cgroup/") and mark in t})
+        res["fds_total"] = len(fds)
+        res["fds_per_ctr"] = (len(fds) - base_fds) / registered if registered else None
+        res["cg_files_per_ctr"] = len(cg_files) / registered if registered else None
+        res["sockets"] = sum(1 for t in fds if t.startswith("socket:"))
+        res["nofile"] = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        # kept-open cgroup files of one container, for the record
+        if cg_files:
+            one = cg_files[0].split(mark, 1)[1].split("/", 1)[0]
+            res["files_of_one"] = sorted(t.split(mark + one + "/", 1)[1] for t in cg_files
+                                         if (mark + one + "/") in t)
+
+        # files the agent opens at each read (not kept open) and how often: the floor does the same
+        cold = self.discover_cold(pid, mark, registered)
+        res["cold_opens_per_ctr_sample"] = cold["per_ctr_sample"] if cold else None
+        if cold is not None:
+            time.sleep(2)  # let the agent settle after strace detached
+
+        # --- steady window (no scrape inside it)
+        m0, _ = self.scrape_self(port)
+        time.sleep(1)
+        self.jfr(pid, "start", n)
+        w = self.window(pid, a.window)
+        self.jfr(pid, "stop", n)
+        time.sleep(0.3)
+        m1, _ = self.scrape_self(port)
+        sweeps = w["seconds"] / a.interval
+        samples = registered * sweeps
+        res.update({"cpu_pct": 100 * w["cpu_s"] / w["seconds"], "window_s": w["seconds"],
+                    "cpu_us_per_ctr_sample": 1e6 * w["cpu_s"] / samples if samples else None,
+                    "marginal_us_per_ctr_sample": 1e6 * (w["cpu_s"] - idle["cpu_s"] / idle["seconds"] * w["seconds"]) / samples if samples else None,
+                    "reads_per_ctr_sample": w["syscr"] / samples if samples else None,
+                    "bytes_per_ctr_sample": w["rchar"] / samples if samples else None,
+                    "rss_mib": w["rss_kib"] / 1024, "rss_max_mib": w["rss_max_kib"] / 1024,
+                    "hwm_mib": w["hwm_kib"] / 1024, "threads": w["threads"],
+                    "threads_cpu_pct": w["threads_cpu_pct"]})
+        hd = hist_delta(histogram(m0, "apptheus_sweep_duration_seconds"),
+                        histogram(m1, "apptheus_sweep_duration_seconds"))
+        if hd and hd["count"] > 0:
+            res["sweeps"] = hd["count"]
+            res["sweeps_expected"] = (w["seconds"] + 1.3) / a.interval
+            res["sweep_mean_ms"] = 1000 * hd["sum"] / hd["count"]
+            res["sweep_p50_ms"] = 1000 * hist_quantile(hd, 0.5)
+            res["sweep_p99_ms"] = 1000 * hist_quantile(hd, 0.99)
+            res["sweep_buckets"] = len(hd["buckets"])
+        ld = hist_delta(histogram(m0, "apptheus_sweep_lag_seconds"), histogram(m1, "apptheus_sweep_lag_seconds"))
+        if ld and ld["count"] > 0:
+            res["lag_p50_ms"] = 1000 * hist_quantile(ld, 0.5)
+            res["lag_p99_ms"] = 1000 * hist_quantile(ld, 0.99)
+            res["lag_mean_ms"] = 1000 * ld["sum"] / ld["count"]
+        skipped = m1.get("apptheus_sweep_skipped_total")
+        if skipped is not None:
+            res["sweeps_skipped"] = sum(skipped.values()) - sum(m0.get("apptheus_sweep_skipped_total", {}).values())
+        log(f"N={n}: window: CPU {res['cpu_pct']:.2f} % of a core (by thread: {w['threads_cpu_pct']}), "
+            f"RSS {res['rss_mib']:.0f} MiB, sweep p99 {res.get('sweep_p99_ms', float('nan')):.1f} ms")
+
+        # --- scrapes
+        self.jfr(pid, "start", n, "scrape")
+        c0 = tree_cpu(pid)
+        t0 = time.time()
+        lat, ttfb, sizes, chunked, seen = [], [], [], [], []
+        for i in range(a.scrapes):
+            r = http_get(port, a.telemetry_path, timeout=60)
+            if r["status"] != 200:
+                raise RuntimeError(f"scrape answered {r['status']}")
+            lat.append(r["seconds"])
+            ttfb.append(r["ttfb"])
+            sizes.append(len(r["body"]))
+            chunked.append(r["chunked"])
+            seen.append(last_seen_min(r["body"]))
+            time.sleep(random.uniform(0.05, 0.35))
+        phase_s = time.time() - t0
+        c1 = tree_cpu(pid)
+        self.jfr(pid, "stop", n, "scrape")
+        steady_rate = w["cpu_s"] / w["seconds"]
+        res.update({"scrape_p50_ms": 1000 * pct(lat, 0.5), "scrape_p99_ms": 1000 * pct(lat, 0.99),
+                    "scrape_max_ms": 1000 * max(lat), "scrape_ttfb_p50_ms": 1000 * pct(ttfb, 0.5),
+                    "scrape_mb": pct(sizes, 0.5) / 1e6, "scrape_chunked": all(chunked),
+                    "scrape_cpu_ms": 1000 * max(0.0, (c1 - c0) - steady_rate * phase_s) / a.scrapes,
+                    "scrapes": a.scrapes})
+        dr = self.drift_from_last_seen(seen)
+        if dr:
+            res["seen_drift_p50_ms"] = dr["p50_ms"]
+            res["seen_drift_p99_ms"] = dr["p99_ms"]
+            res["seen_drift_max_ms"] = dr["max_ms"]
+        log(f"N={n}: scrape p50 {res['scrape_p50_ms']:.1f} ms p99 {res['scrape_p99_ms']:.1f} ms, "
+            f"{res['scrape_mb']:.2f} MB, chunked={res['scrape_chunked']}")
+
+        # --- registration burst
+        self.jfr(pid, "start", n, "burst")
+        c0, t0 = tree_cpu(pid), time.time()
+        res.update(self.burst(n, sock, mark, k))
+        time.sleep(1)  # the burst's containers end: part of their cost
+        if a.burst > 0:
+            res["reg_cpu_ms"] = 1000 * (tree_cpu(pid) - c0 - steady_rate * (time.time() - t0)) / a.burst
+        self.jfr(pid, "stop", n, "burst")
+        res["rss_end_mib"] = kib(read_status(pid).get("VmRSS")) / 1024
+        res["load_after"] = loadavg()
+
+        # --- floors, agent stopped: registrations by the kernel alone, and the same kept-open
+        # files read by a minimal C loop
+        self.stop_agent()
+        res.update(self.regfloor(n, parents))
+        # the agent's reads per container-sample beyond one per kept-open file are its reads of
+        # the files it opens each time (tracing slows the agent, so the rate comes from here)
+        every = {}
+        if cold and cold["paths"] and registered:
+            cold_reads = res["reads_per_ctr_sample"] - len(cg_files) / registered
+            if cold_reads > 0:
+                k = max(1, round(len(cold["paths"]) / (registered * cold_reads)))
+                every = {p: k for p in cold["paths"]}
+                res["cold_every"] = k
+        res.update(self.floor(n, cg_files, every, registered))
         return res
 
     def burst(self, n, sock, mark, k):
@@ -939,7 +957,8 @@ def main():
             except Exception as e:  # one size failing does not hide the others
                 import traceback
                 log(f"N={n}: failed: {e}\n{traceback.format_exc()}")
-                r = {"n": n, "error": str(e)}
+                r = dict(b.partial or {"n": n})
+                r["error"] = str(e)
                 rc = 1
             b.results.append(r)
             if a.json:
