@@ -24,6 +24,8 @@ class ReliabilityIT {
 
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Map<String, String> DELAYED = Map.of("FAKESTARTER_START_DELAY_MS", "300");
+    /** The agent under test is a native executable (-Dapptheus.native, see AgentProcess). */
+    private static final boolean NATIVE = !System.getProperty("apptheus.native", "").isBlank();
 
     @RegisterExtension
     final ItResources it = new ItResources();
@@ -90,7 +92,7 @@ class ReliabilityIT {
 
     @Test
     void floodsOfUntrustedAndShortLivedCallersLeaveNothingBehind() throws Exception {
-        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(1)).start().awaitReady(READY);
+        AgentProcess agent = heapDumps(it.agent()).retainExited(Duration.ofSeconds(1)).start().awaitReady(READY);
         Thread.sleep(2000);
         long fdsBefore = fds(agent);
         double heapBefore = heapAfterGc(agent);
@@ -165,7 +167,7 @@ class ReliabilityIT {
 
     @Test
     void soak2000LifecyclesLeaveNoCgroupNoMeterAndKeepEveryFinalValue() throws Exception {
-        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(40)).start().awaitReady(READY);
+        AgentProcess agent = heapDumps(it.agent()).retainExited(Duration.ofSeconds(40)).start().awaitReady(READY);
         Thread.sleep(2000);
         long fdsBefore = fds(agent);
         double heapBefore = heapAfterGc(agent);
@@ -199,13 +201,58 @@ class ReliabilityIT {
         }
     }
 
-    /** Heap in use right after a full GC asked of the agent's JVM with jcmd. */
-    private static double heapAfterGc(AgentProcess agent) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "GC.run")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor();
+    /** A native agent writes the heap dumps of {@link #heapAfterGc} into the test's temporary directory. */
+    private AgentProcess.Builder heapDumps(AgentProcess.Builder agent) {
+        return NATIVE ? agent.args("-XX:HeapDumpPath=" + heapDumpDir()) : agent;
+    }
+
+    private Path heapDumpDir() {
+        Path dir = it.tempDir().resolve("heapdumps");
+        try {
+            return Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Heap in use right after a full GC asked of the agent: of its JVM with jcmd; of a native
+     * executable, which has no jcmd, by SIGUSR1, which makes it collect the heap and then write a
+     * heap dump (Quarkus builds native executables with --enable-monitoring=heapdump). The dump
+     * goes to the test's temporary directory and is deleted once complete.
+     */
+    private double heapAfterGc(AgentProcess agent) throws Exception {
+        if (NATIVE) {
+            Path dir = heapDumpDir();
+            new ProcessBuilder("kill", "-USR1", Long.toString(agent.pid())).inheritIO().start().waitFor();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long lastSize = -1;
+            for (;;) {
+                List<Path> dumps;
+                try (var s = Files.list(dir)) {
+                    dumps = s.filter(p -> p.toString().endsWith(".hprof")).toList();
+                }
+                long size = 0;
+                for (Path d : dumps) {
+                    size += Files.size(d);
+                }
+                if (!dumps.isEmpty() && size > 0 && size == lastSize) {
+                    for (Path d : dumps) {
+                        Files.delete(d);
+                    }
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, "no heap dump of agent " + agent.pid() + " in " + dir);
+                lastSize = size;
+                Thread.sleep(500);
+            }
+        } else {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(agent.pid()), "GC.run")
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+        }
         return agent.scrape().series("jvm_memory_used_bytes").stream()
                 .filter(x -> "heap".equals(x.labels().get("area"))).mapToDouble(Scrape.Sample::value).sum();
     }

@@ -1,0 +1,26 @@
+package io.apptheus.gateway;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.core.impl.transports.EpollTransport;
+
+/**
+ * Vert.x's epoll transport, offered through Vert.x's transport SPI
+ * ({@code META-INF/services/io.vertx.core.spi.transport.Transport}), which Vert.x consults before
+ * its built-in choice whenever a native transport is preferred
+ * ({@code quarkus.vertx.prefer-native-transport=true}).
+ *
+ * <p>On the JVM this changes nothing: Vert.x would pick the same epoll transport itself. It is
+ * there for the native executable: Quarkus 3.x substitutes Vert.x 4.5's built-in choice
+ * ({@code VertxBuilder.nativeTransport()}) with the JDK transport in native images
+ * (quarkus#35799), and Vert.x 4.5's JDK transport serves no Unix socket, so the gateway could not
+ * start. Netty's own native-image metadata (netty-transport-classes-epoll: run-time
+ * initialisation, the JNI entries including {@code PeerCredentials}, the bundled
+ * {@code libnetty_transport_native_epoll} resource) does the rest. The service file is kept in the
+ * image by {@code quarkus.native.resources.includes}; ServiceLoader needs this class's public
+ * no-argument constructor, registered for reflection here (and nothing else of it).
+ *
+ * <p>Where epoll is unavailable (not Linux), Vert.x skips this provider and falls back as before.
+ */
+@RegisterForReflection(methods = false, fields = false)
+public final class EpollTransportProvider extends EpollTransport {
+}
