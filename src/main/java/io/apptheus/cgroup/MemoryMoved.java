@@ -21,4 +21,19 @@ public final class MemoryMoved {
         long delta = Math.abs(now - atFull);
         return delta > MIN_BYTES && delta > atFull / 64;
     }
+
+    /**
+     * What a hot read sets when the memory held still: the usage, the working set from it and
+     * {@code inactiveFile} of the last full read (negative if unknown), and a peak no lower than
+     * the usage seen now. Shared by the v1 and v2 memory readers.
+     */
+    public static void setFromUsage(StatsBuffer out, long used, long inactiveFile) {
+        out.set(Stat.MEMORY_USAGE_BYTES, used);
+        if (inactiveFile >= 0) {
+            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - inactiveFile));
+        }
+        if (out.has(Stat.MEMORY_MAX_USAGE_BYTES) && used > out.raw(Stat.MEMORY_MAX_USAGE_BYTES)) {
+            out.set(Stat.MEMORY_MAX_USAGE_BYTES, used); // the peak is at least the usage seen now
+        }
+    }
 }

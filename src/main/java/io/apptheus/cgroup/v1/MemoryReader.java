@@ -155,13 +155,8 @@ public final class MemoryReader implements ControllerReader {
             readInto(out); // the memory moved: its breakdown, peak and events now, not at the period's end
             return;
         }
-        out.set(Stat.MEMORY_USAGE_BYTES, used);
-        if (stat != null && statKeys.has(INACTIVE_FILE)) {
-            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
-        }
-        if (out.has(Stat.MEMORY_MAX_USAGE_BYTES) && used > out.raw(Stat.MEMORY_MAX_USAGE_BYTES)) {
-            out.set(Stat.MEMORY_MAX_USAGE_BYTES, used); // the peak is at least the usage seen now
-        }
+        MemoryMoved.setFromUsage(out, used,
+                stat != null && statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
     }
 
     private void readStat(StatsBuffer out, long used) throws CgroupReadException {
