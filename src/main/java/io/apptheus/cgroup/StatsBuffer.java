@@ -54,6 +54,11 @@ public final class StatsBuffer {
         return c;
     }
 
+    /** The counters of device {@code majMin} if it has some already, else null (nothing is created). */
+    public IoCounters ioIfPresent(String majMin) {
+        return io.get(majMin);
+    }
+
     /** How many devices {@link #devices()} would return; allocation-free, to refresh a cached copy. */
     public int deviceCount() {
         synchronized (io) {

@@ -75,7 +75,15 @@ public final class BlkioReader implements ControllerReader {
         int n = file.read();
         records.reset(file.path(), file.bytes(), n);
         while (records.next()) {
-            StatsBuffer.IoCounters io = out.io(devices.name(records.device()));
+            String device = devices.name(records.device());
+            if (records.value() == 0 && out.ioIfPresent(device) == null) {
+                // A device appears once it saw I/O, as in v2's io.stat. Since 6.10 every disk with a
+                // throttle rule is listed, and V1Setup puts a no-op rule on every disk so that they are
+                // counted at all: with 10 disks (8 loops here) that was 40 series of zeros per container,
+                // two thirds of the exposition (4 -> 12 MB at 1,000 containers) and ~8 KiB of heap each.
+                continue;
+            }
+            StatsBuffer.IoCounters io = out.io(device);
             if (isBytes && records.isRead()) {
                 io.readBytes = records.value();
             } else if (isBytes) {
