@@ -22,11 +22,12 @@ import java.util.Set;
 public final class KernelFile implements AutoCloseable {
 
     /**
-     * Most cgroup files are one number or a few short lines: the buffer starts small and doubles
-     * to fit (once) the few larger ones such as memory.stat. A 4 KiB buffer per file was 94 KiB of
-     * heap per container on a hybrid host, and the agent ran out of its 96 MiB heap at ~700.
+     * Files are read into a buffer of the reading thread, shared by every file it reads: the sweep
+     * reads one file and parses it before the next. It starts at 4 KiB and doubles to fit the
+     * largest file the thread met. A buffer per file was 94 KiB of heap per container at 4 KiB
+     * (the agent ran out of its 96 MiB heap at ~700 containers), ~6 KiB at 128 bytes.
      */
-    static final int INITIAL_CAPACITY = 128;
+    static final int INITIAL_CAPACITY = 4096;
     /** A read of at most this many bytes that leaves room in the buffer is the whole file. */
     static final int WHOLE_IF_SHORTER = 2048;
     /** Bigger than any cgroup file: a root cgroup.procs with pid_max 4194304 PIDs is 32 MiB. */
@@ -38,14 +39,31 @@ public final class KernelFile implements AutoCloseable {
     /** Null for a file opened at each read (see {@link #reopenedIfExists}). */
     private final FileChannel channel;
     private final Lines lines = new Lines();
-    private byte[] bytes;
-    private ByteBuffer buffer;
+
+    /** A thread's read buffer. */
+    private static final class Scratch {
+        byte[] bytes;
+        ByteBuffer buffer;
+
+        Scratch(int capacity) {
+            resize(capacity);
+        }
+
+        void resize(int capacity) {
+            bytes = new byte[capacity];
+            buffer = ByteBuffer.wrap(bytes);
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(INITIAL_CAPACITY));
 
     private KernelFile(Path path, FileChannel channel, int capacity) {
         this.path = path;
         this.channel = channel;
-        this.bytes = new byte[capacity];
-        this.buffer = ByteBuffer.wrap(bytes);
+        Scratch scratch = SCRATCH.get();
+        if (scratch.bytes.length < capacity) {
+            scratch.resize(capacity);
+        }
     }
 
     /** Opens {@code path} for reading; empty when it does not exist (controller absent). */
@@ -96,17 +114,17 @@ public final class KernelFile implements AutoCloseable {
      * @return the length of the content
      */
     public int read() throws CgroupReadException {
+        Scratch scratch = SCRATCH.get();
         while (true) {
-            int n = readOnce();
-            if (n < bytes.length) {
+            int n = readOnce(scratch.buffer);
+            if (n < scratch.bytes.length) {
                 return n;
             }
-            if (bytes.length >= MAX_CAPACITY) {
+            if (scratch.bytes.length >= MAX_CAPACITY) {
                 throw new CgroupReadException(path, CgroupReadException.Reason.IO,
                         "larger than " + MAX_CAPACITY + " bytes", null);
             }
-            bytes = new byte[bytes.length * 2];
-            buffer = ByteBuffer.wrap(bytes);
+            scratch.resize(scratch.bytes.length * 2);
         }
     }
 
@@ -119,9 +137,9 @@ public final class KernelFile implements AutoCloseable {
      * whole single-record file) that end a short read are shorter than that. A regular file reads
      * whole below its size. This spares the second pread that only saw EOF: half the reads.
      */
-    private int readOnce() throws CgroupReadException {
+    private int readOnce(ByteBuffer buffer) throws CgroupReadException {
         if (channel != null) {
-            return readOnce(channel);
+            return readOnce(channel, buffer);
         }
         FileChannel ch;
         try {
@@ -130,13 +148,13 @@ public final class KernelFile implements AutoCloseable {
             throw CgroupReadException.of(path, e);
         }
         try {
-            return readOnce(ch);
+            return readOnce(ch, buffer);
         } finally {
             closeQuietly(ch);
         }
     }
 
-    private int readOnce(FileChannel ch) throws CgroupReadException {
+    private int readOnce(FileChannel ch, ByteBuffer buffer) throws CgroupReadException {
         buffer.clear();
         int total = 0;
         try {
@@ -156,15 +174,19 @@ public final class KernelFile implements AutoCloseable {
         return total;
     }
 
-    /** The buffer of the last {@link #read()}; replaced when it grows, so fetch it after reading. */
+    /**
+     * The calling thread's buffer, which holds what its last {@link #read()} of any file read:
+     * parse it before reading another file on this thread; it is replaced when it grows, so fetch
+     * it after reading.
+     */
     public byte[] bytes() {
-        return bytes;
+        return SCRATCH.get().bytes;
     }
 
     /** Reads a single-value file such as {@code memory.current}: see {@link SingleValue#parse}. */
     public long readValue() throws CgroupReadException {
         int n = read();
-        return SingleValue.parse(lines.reset(path, bytes, n), 0, 1);
+        return SingleValue.parse(lines.reset(path, bytes(), n), 0, 1);
     }
 
     /**
@@ -174,13 +196,13 @@ public final class KernelFile implements AutoCloseable {
      * @param length what {@link #read()} returned
      */
     public long field(int length, int index, int count) throws CgroupReadException {
-        return SingleValue.parse(lines.reset(path, bytes, length), index, count);
+        return SingleValue.parse(lines.reset(path, bytes(), length), index, count);
     }
 
     /** Reads a flat-keyed file such as {@code cpu.stat} into {@code keys}. */
     public void readKeyed(FlatKeyed keys) throws CgroupReadException {
         int n = read();
-        keys.parse(path, bytes, n);
+        keys.parse(path, bytes(), n);
     }
 
     @Override
