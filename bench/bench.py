@@ -974,7 +974,7 @@ def main():
         return rc
     t = table(b.results, a.interval)
     header = (f"Date: {started.strftime('%Y-%m-%d %H:%M UTC')} · commit {a.commit or '?'} · machine: {machine()}\n"
-              f"Agent: `{a.agent_cmd}`{(' (' + a.agent_label + ')') if a.agent_label else ''}\n"
+              f"Agent: {a.agent_label if a.agent_label else '`' + a.agent_cmd + '`'}\n"
               f"Interval {a.interval_text}, steady window {a.window:.0f} s after {a.warmup:.0f} s settling, "
               f"{a.scrapes} scrapes, burst of {a.burst} concurrent connects, open-files limit "
               f"{resource.getrlimit(resource.RLIMIT_NOFILE)[1]}; load average before/after each size: "

@@ -100,7 +100,7 @@ if [ -z "$agent_cmd" ]; then
     flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-[XD][^ ]*' | tr '\n' ' ')
     # shellcheck disable=SC2016
     arenas=$(sed -n 's/^MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-\([0-9]*\)}$/\1/p' "$repo/deploy/bin/apptheus")
-    label="deploy/bin/apptheus: ${flags% }${arenas:+, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$arenas}}${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
+    label="deploy/bin/apptheus (APP_DIR=target/quarkus-app): ${flags% }${arenas:+, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$arenas}}${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
 fi
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
