@@ -52,8 +52,11 @@ public final class ContainerMeters {
         series.add(this);
     }
 
-    /** Adds the per-device IO series of devices that appeared since the last call. */
-    public void registerNewDevices(BlockDevices names) {
+    /**
+     * Adds the per-device IO series of devices that appeared since the last call: from the sweep,
+     * and once more after a container's final sample (which may run on another thread).
+     */
+    public synchronized void registerNewDevices(BlockDevices names) {
         if (stats.deviceCount() == deviceIds.size()) {
             return; // the usual case, every sweep: no copy of the device list
         }
@@ -67,7 +70,7 @@ public final class ContainerMeters {
         }
     }
 
-    public void removeAll() {
+    public synchronized void removeAll() {
         series.remove(this);
         registered = false;
         deviceIds.clear();

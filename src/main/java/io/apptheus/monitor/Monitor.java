@@ -184,6 +184,9 @@ public class Monitor {
         if (!c.end(this::sampleError, nowSeconds(), System.nanoTime())) {
             return;
         }
+        if (c.providesIo() && c.meters() != null) {
+            c.meters().registerNewDevices(devices); // a device first seen by the final sample
+        }
         LOG.infof("container %s: ended (%s), pid %d uid %d; final values kept for %s", c.name(), why, c.pid(),
                 c.uid(), Duration.ofNanos(retainNanos));
         removeCgroup(c);
