@@ -143,10 +143,7 @@ public class Monitor {
     private void sweepOne(MonitoredContainer c, double now, long nowNanos, boolean full) {
         switch (c.state()) {
             case RUNNING -> {
-                c.sample(sampleErrors, now, full);
-                if (c.providesIo()) {
-                    c.meters().registerNewDevices(devices);
-                }
+                c.sample(sampleErrors, now, full, devices); // registers new IO devices too
                 if (c.stats().has(io.apptheus.cgroup.Stat.PROCESSES)
                         && c.stats().raw(io.apptheus.cgroup.Stat.PROCESSES) == 0) {
                     end(c, "no process left");
@@ -181,11 +178,8 @@ public class Monitor {
     }
 
     private void end(MonitoredContainer c, String why) {
-        if (!c.end(this::sampleError, nowSeconds(), System.nanoTime())) {
+        if (!c.end(this::sampleError, nowSeconds(), System.nanoTime(), devices)) {
             return;
-        }
-        if (c.providesIo() && c.meters() != null) {
-            c.meters().registerNewDevices(devices); // a device first seen by the final sample
         }
         LOG.infof("container %s: ended (%s), pid %d uid %d; final values kept for %s", c.name(), why, c.pid(),
                 c.uid(), Duration.ofNanos(retainNanos));

@@ -4,11 +4,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
+import io.apptheus.cgroup.BlockDevices;
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.cgroup.fs.ProcessCountReader;
 import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.proc.StarterTitle;
 
@@ -30,6 +32,8 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     // an array, iterated by index, and providesIo computed once: C1 (TieredStopAtLevel=1, no
     // escape analysis) allocated an iterator and a stream per container and sweep
     private final ControllerReader[] readers;
+    /** Read apart, and its count set last: see {@link #sample(SampleErrors, double, boolean, BlockDevices)}. */
+    private final ProcessCountReader processes;
     private final boolean providesIo;
     private final int fullPhase;
     private final StatsBuffer stats = new StatsBuffer();
@@ -51,11 +55,19 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         this.uid = uid;
         this.title = title;
         this.startTimeSeconds = startTimeSeconds;
-        this.readers = readers.toArray(new ControllerReader[0]);
+        ProcessCountReader count = null;
+        List<ControllerReader> others = new java.util.ArrayList<>();
         boolean io = false;
-        for (ControllerReader r : this.readers) {
+        for (ControllerReader r : readers) {
             io |= r.providesIo();
+            if (count == null && r instanceof ProcessCountReader p) {
+                count = p;
+            } else {
+                others.add(r);
+            }
         }
+        this.readers = others.toArray(new ControllerReader[0]);
+        this.processes = count;
         this.providesIo = io;
         this.history = new SampleHistory(providesIo);
     }
@@ -147,6 +159,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         for (ControllerReader r : readers) {
             out.addAll(r.provides());
         }
+        if (processes != null) {
+            out.addAll(processes.provides());
+        }
         return out;
     }
 
@@ -160,18 +175,31 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
      * the others' values still count. Returns true if any value was read.
      */
     synchronized boolean sample(SampleErrors onError, double nowSeconds) {
-        return sample(onError, nowSeconds, true);
+        return sample(onError, nowSeconds, true, null);
     }
 
     /**
      * Reads every file ({@code full}) or only the hot ones ({@link ControllerReader#readHotInto}):
-     * the sweep reads a container in full once per {@link Monitor}'s full-read period.
+     * the sweep reads a container in full once per {@link Monitor}'s full-read period. The process
+     * count is read first but set last, and a count of 0 makes the sample full: when a scrape shows
+     * no process left, every other value (the cold ones, the IO devices' series, registered here
+     * through {@code devices} when given) is already the final one.
      */
-    synchronized boolean sample(SampleErrors onError, double nowSeconds, boolean full) {
+    synchronized boolean sample(SampleErrors onError, double nowSeconds, boolean full, BlockDevices devices) {
         if (state != State.RUNNING) {
             return false;
         }
         boolean any = false;
+        int count = -1;
+        if (processes != null) {
+            try {
+                count = processes.count();
+                any = true;
+            } catch (CgroupReadException e) {
+                onError.accept(this, e);
+            }
+        }
+        full |= count == 0;
         for (int i = 0; i < readers.length; i++) {
             try {
                 if (full) {
@@ -183,6 +211,12 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
             } catch (CgroupReadException e) {
                 onError.accept(this, e);
             }
+        }
+        if (devices != null && providesIo && meters != null) {
+            meters.registerNewDevices(devices);
+        }
+        if (count >= 0) {
+            stats.set(Stat.PROCESSES, count);
         }
         if (any) {
             lastSeenSeconds = nowSeconds;
@@ -196,15 +230,18 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     }
 
     /** Takes the final sample and marks the container ended; false if it had ended already. */
-    synchronized boolean end(SampleErrors onError, double nowSeconds, long nowNanos) {
+    synchronized boolean end(SampleErrors onError, double nowSeconds, long nowNanos, BlockDevices devices) {
         if (state != State.RUNNING) {
             return false;
         }
-        sample(onError, nowSeconds);
+        sample(onError, nowSeconds, true, devices);
         state = State.EXITED;
         exitedAtNanos = nowNanos;
         for (ControllerReader r : readers) {
             r.close();
+        }
+        if (processes != null) {
+            processes.close();
         }
         return true;
     }

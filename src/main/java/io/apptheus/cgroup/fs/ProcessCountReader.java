@@ -68,17 +68,21 @@ public final class ProcessCountReader implements ControllerReader {
 
     @Override
     public void readInto(StatsBuffer out) throws CgroupReadException {
+        out.set(Stat.PROCESSES, count());
+    }
+
+    /** Reads the number of processes without setting it anywhere. */
+    public int count() throws CgroupReadException {
         if (reopen) {
             try {
                 byte[] b = java.nio.file.Files.readAllBytes(procs.path());
-                out.set(Stat.PROCESSES, countLines(b, b.length));
+                return countLines(b, b.length);
             } catch (java.io.IOException e) {
                 throw CgroupReadException.of(procs.path(), e);
             }
-            return;
         }
         int n = procs.read();
-        out.set(Stat.PROCESSES, countLines(procs.bytes(), n));
+        return countLines(procs.bytes(), n);
     }
 
     @Override
