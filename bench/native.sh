@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The native executable on these machines, with the native-image stand-in (docs-native.md).
+# The native executable on these machines, with the native-image stand-in (README.md, "Native executable").
 #
 #   bench/native.sh [setup|test|measure|all]...      (default: all = setup test measure)
 #
@@ -18,8 +18,8 @@
 # Needs root, gcc, python3, Java 17 for Maven and the jar, and ~4 GB of free memory for the build.
 # The stand-in's binary is for checks on these machines only: it loads Temurin 25's shared
 # libraries and a stub libjvm.so from $NATIVE_GRAALVM_HOME. Never ship it; users build with Mandrel
-# or GraalVM, or with -Dquarkus.native.container-build=true (docs-native.md). .ci/run does not use
-# any of this.
+# or GraalVM, or with -Dquarkus.native.container-build=true (README.md, "Native executable").
+# .ci/run does not use any of this.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +40,7 @@ setup() {
         return
     fi
     [ -x "$standin/setup.sh" ] || die "no native-image stand-in at $standin (set NATIVE_IMAGE_STANDIN," \
-        "or build with Mandrel/GraalVM or -Dquarkus.native.container-build=true, see docs-native.md)"
+        "or build with Mandrel/GraalVM or -Dquarkus.native.container-build=true, see README.md, section Native executable)"
     "$standin/setup.sh" "$ghome"
 }
 
@@ -88,7 +88,7 @@ for step in "$@"; do
         test) setup; run_tests ;;
         measure) measure ;;
         all) setup; run_tests; measure ;;
-        -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown step $step (setup, test, measure, all)" ;;
     esac
 done
