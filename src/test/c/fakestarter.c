@@ -39,6 +39,12 @@
  *   spam KIB SECONDS           connect, write KIB KiB (non-blocking, as much as the agent takes), then
  *                              hold the connection SECONDS while a child sleeps
  *   halfclose SECONDS          connect, shutdown(SHUT_WR) at once, child sleeps SECONDS
+ *   pidreuse BURST MS TRIES    BURST lifecycles (MS) queue registrations; caller A connects,
+ *                              exits 50 ms later, and a fork B takes A's PID (ns_last_pid, root)
+ *                              while A's registration waits; B holds MS ms, then prints
+ *                              "fakestarter: pidreuse-holder pid=<B> cgroups=<its /proc/self/cgroup,
+ *                              ';'-separated>"; prints "fakestarter: pidreuse pid=<A> reused=<0|1>
+ *                              tries=<bursts made>"
  * Drivers print "fakestarter: <driver> ok=<n> failed=<n>" and exit 0.
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
@@ -493,6 +499,11 @@ static void burn_ms(long ms)
     burn_sink = x;
 }
 
+/* pidreuse's barrier: when >= 0, one_lifecycle waits for EOF on the gate before it connects, and
+ * writes a byte to connected once its connect returned. */
+static int lifecycle_gate_fd = -1;
+static int lifecycle_connected_fd = -1;
+
 /* One complete starter: fork the worker first, connect, hold until the worker ends. */
 static int one_lifecycle(const char *sock, long ms)
 {
@@ -504,7 +515,19 @@ static int one_lifecycle(const char *sock, long ms)
         sleep_seconds(ms / 1000.0);
         _exit(0);
     }
+    if (lifecycle_gate_fd >= 0) {
+        char g;
+        while (read(lifecycle_gate_fd, &g, 1) < 0 && errno == EINTR)
+            ;
+        close(lifecycle_gate_fd);
+    }
     int fd = dial(sock);
+    if (lifecycle_connected_fd >= 0) {
+        char c = fd >= 0 ? '1' : '0';
+        if (write(lifecycle_connected_fd, &c, 1) != 1)
+            fprintf(stderr, "fakestarter: barrier: %s\n", strerror(errno));
+        close(lifecycle_connected_fd);
+    }
     int status = 0;
     while (waitpid(w, &status, 0) < 0 && errno == EINTR)
         ;
@@ -610,6 +633,125 @@ static int connects(const char *sock, long n)
     return 0;
 }
 
+/* Writes "PID-1" to ns_last_pid so that the next fork gets PID; 0 on success. Root only. */
+static int next_pid_will_be(pid_t pid)
+{
+    int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d", (int)pid - 1);
+    int r = write(fd, buf, (size_t)n) == n ? 0 : -1;
+    close(fd);
+    return r;
+}
+
+/* Prints this process's /proc/self/cgroup on one line, entries separated by ';'. */
+static void print_own_cgroups(const char *what)
+{
+    char buf[4096];
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        n = 0;
+    buf[n] = '\0';
+    for (char *c = buf; *c; c++)
+        if (*c == '\n')
+            *c = ';';
+    printf("fakestarter: %s pid=%d cgroups=%s\n", what, (int)getpid(), buf);
+    fflush(stdout);
+}
+
+/*
+ * PID reuse under the agent's feet. A burst of starters (holding hold_ms), all connecting at the
+ * same instant, queues registrations in the agent; once each of them has connected, caller A connects, stays until the agent has surely
+ * read its credentials and start time (at accept), and exits; B, a fork of this same trusted
+ * binary, is made to take A's PID (ns_last_pid) while A's registration still waits behind the
+ * burst's. The agent must see that the PID now names another process (start time), refuse it as
+ * "raced" and leave B where it is. B prints its own cgroups at the end of its hold. Tries again
+ * (with a new burst) if another process took the PID first. Prints "pidreuse pid=A reused=1|0
+ * tries=T".
+ */
+static int pidreuse(const char *sock, long burst, long hold_ms, long tries)
+{
+    signal(SIGPIPE, SIG_IGN);
+    for (long t = 0; t < tries; t++) {
+        int gate[2], connected[2];
+        if (pipe(gate) != 0 || pipe(connected) != 0)
+            return 1;
+        for (long i = 0; i < burst; i++) {
+            pid_t p = fork();
+            if (p == 0) {
+                close(gate[1]);
+                close(connected[0]);
+                lifecycle_gate_fd = gate[0];
+                lifecycle_connected_fd = connected[1];
+                _exit(one_lifecycle(sock, hold_ms));
+            }
+        }
+        close(gate[0]);
+        close(connected[1]);
+        sleep_seconds(0.2); /* the burst has forked its workers and waits at the gate */
+        close(gate[1]);     /* all of them connect at once */
+        /* every starter of the burst has connected: their registrations are queued before A's */
+        char byte;
+        for (long i = 0; i < burst; i++)
+            if (read(connected[0], &byte, 1) != 1)
+                break;
+        close(connected[0]);
+        int go[2], ready[2];
+        if (pipe(go) != 0 || pipe(ready) != 0)
+            return 1;
+        pid_t a = fork();
+        if (a == 0) {
+            close(go[1]);
+            close(ready[0]);
+            int fd = dial(sock);
+            char c = fd >= 0 ? '1' : '0';
+            if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+                _exit(1);
+            _exit(0);
+        }
+        close(go[0]);
+        close(ready[1]);
+        char c = '0';
+        if (read(ready[0], &c, 1) != 1 || c != '1') {
+            fprintf(stderr, "fakestarter: pidreuse: caller could not connect\n");
+            return 1;
+        }
+        sleep_seconds(0.05); /* the agent accepted A and read its start time (at accept) */
+        close(go[1]);        /* A exits */
+        close(ready[0]);
+        while (waitpid(a, NULL, 0) < 0 && errno == EINTR)
+            ;
+        if (next_pid_will_be(a) != 0) {
+            fprintf(stderr, "fakestarter: pidreuse: ns_last_pid: %s\n", strerror(errno));
+            return 1;
+        }
+        pid_t b = fork();
+        if (b == 0) {
+            sleep_seconds(hold_ms / 1000.0);
+            print_own_cgroups("pidreuse-holder");
+            _exit(0);
+        }
+        if (b == a) {
+            printf("fakestarter: pidreuse pid=%d reused=1 tries=%ld\n", (int)a, t + 1);
+            fflush(stdout);
+            while (wait(NULL) > 0 || errno == EINTR)
+                ;
+            return 0;
+        }
+        kill(b, SIGKILL);
+        while (wait(NULL) > 0 || errno == EINTR) /* the burst ends too before the next try */
+            ;
+    }
+    printf("fakestarter: pidreuse pid=0 reused=0 tries=%ld\n", tries);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[2], "connects") == 0)
@@ -621,6 +763,9 @@ int main(int argc, char **argv)
                      parse_count(argv[5], 0, 3600000));
     if (argc >= 5 && strcmp(argv[2], "spam") == 0)
         return misbehave(argv[1], parse_count(argv[3], 0, 1L << 20), 0, parse_seconds(argv[4]));
+    if (argc >= 6 && strcmp(argv[2], "pidreuse") == 0)
+        return pidreuse(argv[1], parse_count(argv[3], 0, 4096), parse_count(argv[4], 0, 3600000),
+                        parse_count(argv[5], 1, 1000));
     if (argc >= 4 && strcmp(argv[2], "halfclose") == 0)
         return misbehave(argv[1], 0, 1, parse_seconds(argv[3]));
     return starter_main(argc, argv);

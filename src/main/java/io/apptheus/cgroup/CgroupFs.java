@@ -26,8 +26,10 @@ public final class CgroupFs {
             try {
                 Files.writeString(procs, Long.toString(pid), StandardOpenOption.WRITE);
                 return true;
-            } catch (FileSystemException e) {
-                String why = String.valueOf(e.getReason());
+            } catch (IOException e) {
+                // open() errors come as a FileSystemException (path and reason apart); write() errors,
+                // where the kernel says no (ESRCH, EINVAL, EOPNOTSUPP, EBUSY), as a plain IOException
+                String why = String.valueOf(e instanceof FileSystemException f ? f.getReason() : e.getMessage());
                 if (why.contains("No such process")) {
                     return false;
                 }

@@ -65,14 +65,16 @@ public final class CgroupManager {
     }
 
     /** Creates the parent in every hierarchy; on v2 enables the controllers below it where it can. */
-    public void prepare() throws IOException {
+    public synchronized void prepare() throws IOException {
         if (layout.hierarchies().isEmpty()) {
             throw new IOException("no usable cgroup hierarchy is mounted (see /proc/self/mountinfo)");
         }
         for (Map.Entry<Hierarchy, Path> e : parentDirs().entrySet()) {
             if (!Files.isDirectory(e.getValue())) {
                 Files.createDirectories(e.getValue());
-                createdParents.add(e.getValue());
+                if (!createdParents.contains(e.getValue())) {
+                    createdParents.add(e.getValue());
+                }
             }
             if (e.getKey().unified() && layout.mode() == CgroupLayout.Mode.V2) {
                 v2Controllers.enableBelow(e.getKey(), e.getValue(), ProcessHandle.current().pid());
@@ -80,9 +82,18 @@ public final class CgroupManager {
         }
     }
 
-    /** Makes {@code <parent>/<name>} in every hierarchy (placement "root"). */
+    /**
+     * Makes {@code <parent>/<name>} in every hierarchy (placement "root"). A parent that is missing
+     * (it could not be made at start, or someone removed it while it was empty) is made again first.
+     */
     public ContainerCgroup create(String name) throws IOException {
-        return create(name, parentDirs());
+        Map<Hierarchy, Path> parents = parentDirs();
+        List<Path> missing = parents.values().stream().filter(d -> !Files.isDirectory(d)).toList();
+        if (!missing.isEmpty()) {
+            LOG.warnf("container %s: the cgroup parent %s is missing; making it again", name, missing);
+            prepare();
+        }
+        return create(name, parents);
     }
 
     /**

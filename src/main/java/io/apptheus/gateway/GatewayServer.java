@@ -22,10 +22,10 @@ import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.Peer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.ConsumeEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -52,6 +52,13 @@ public class GatewayServer {
     private final Map<Long, NetSocket> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile NetServer server;
+    /**
+     * Set at shutdown, before the server and its connections close: their close events are then
+     * not published, since the consumers' beans are being destroyed (and the containers stay in
+     * their cgroups for the next start to adopt anyway).
+     */
+    private volatile boolean stopping;
+    private volatile MessageConsumer<Long> closeRequests;
 
     GatewayServer(Vertx vertx, ApptheusConfig config, SelfMetrics self, ProcReader proc) {
         this.vertx = vertx;
@@ -68,6 +75,9 @@ public class GatewayServer {
             throw new IOException("the native epoll transport is not available, so no Unix socket can be served: "
                     + vertx.unavailableNativeTransportCause());
         }
+        // a plain Vert.x consumer, not @ConsumeEvent: a message still queued when the agent stops
+        // must not be handed to Quarkus's invoker after the CDI container is gone
+        closeRequests = vertx.eventBus().<Long>localConsumer(Addresses.CLOSE_CONNECTION, m -> close(m.body()));
         SocketFile.prepare(socketPath);
         NetServer s = vertx.createNetServer(new NetServerOptions()).connectHandler(this::onConnect);
         s.listen(SocketAddress.domainSocketAddress(socketPath.toString()))
@@ -78,6 +88,11 @@ public class GatewayServer {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        MessageConsumer<Long> c = closeRequests;
+        if (c != null) {
+            c.unregister();
+        }
         NetServer s = server;
         server = null;
         if (s != null) {
@@ -105,7 +120,7 @@ public class GatewayServer {
         return socketPath;
     }
 
-    @ConsumeEvent(Addresses.CLOSE_CONNECTION)
+    /** Closes a starter's connection: the monitor asks when the container ended. */
     void close(Long connectionId) {
         NetSocket socket = open.get(connectionId);
         if (socket != null) {
@@ -131,6 +146,7 @@ public class GatewayServer {
             pending.decrementAndGet();
             LOG.warnf("pid %d uid %d: refused, %d registrations are being verified already", creds.get().pid(),
                     creds.get().uid(), maxPending);
+            PeerCredentials.closePidFd(creds.get().pidfd());
             self.registration(SelfMetrics.REFUSED_LIMIT);
             socket.close();
             return;
@@ -141,10 +157,12 @@ public class GatewayServer {
         socket.exceptionHandler(e -> LOG.debugf("connection %d: %s", id, e));
         socket.closeHandler(v -> {
             open.remove(id);
-            vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, id);
+            if (!stopping) {
+                vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, id);
+            }
         });
         PeerCredentials.Credentials c = creds.get();
-        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(c.pid()));
+        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(c));
         vertx.eventBus().<String>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
                 .onComplete(reply -> {
                     pending.decrementAndGet();
@@ -157,12 +175,35 @@ public class GatewayServer {
                 });
     }
 
-    /** Read with the credentials, so that a PID reused before verification is caught. */
-    private long startTime(long pid) {
+    /**
+     * The caller's start time, read with the credentials, so that a PID reused before verification
+     * is caught. With a pidfd of the caller, the read is known to be the caller's if the pidfd
+     * still names the same PID after it (a process that lives after the read lived during it); a
+     * caller gone before this accept is told apart, and its PID, if it names a process again, is
+     * {@link Peer#REUSED_START}. Without one (Linux before 6.5) a caller that exited and whose PID
+     * was taken between its connect and this accept cannot be told from the newcomer.
+     */
+    private long startTime(PeerCredentials.Credentials c) {
+        long start;
         try {
-            return proc.stat(pid).startTime();
+            start = proc.stat(c.pid()).startTime();
         } catch (IOException | RuntimeException e) {
-            return Peer.UNKNOWN_START;
+            start = Peer.UNKNOWN_START;
+        }
+        if (c.pidfd() < 0) {
+            return start;
+        }
+        try {
+            long now = proc.pidOfPidFd(c.pidfd());
+            if (now == c.pid() || start == Peer.UNKNOWN_START) {
+                return start;
+            }
+            LOG.debugf("pid %d exited before its connection was accepted; the PID names another process now", c.pid());
+            return Peer.REUSED_START;
+        } catch (IOException | RuntimeException e) {
+            return start;
+        } finally {
+            PeerCredentials.closePidFd(c.pidfd());
         }
     }
 

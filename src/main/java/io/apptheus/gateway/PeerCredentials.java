@@ -5,16 +5,24 @@ import java.util.Optional;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * SO_PEERCRED of a Unix-socket connection: the kernel's record of the caller's pid, uid and gid
- * at connect time. The only class that touches Netty types; needs the epoll transport.
+ * at connect time; and, where the kernel has it (Linux 6.5+), SO_PEERPIDFD: a pidfd of the very
+ * process that connected, which tells whether the PID still names it. The only class that touches
+ * Netty types; needs the epoll transport.
  */
 final class PeerCredentials {
 
-    record Credentials(long pid, long uid, long gid) {
+    /** SOL_SOCKET, SO_PEERPIDFD (asm-generic/socket.h). */
+    private static final IntegerUnixChannelOption SO_PEERPIDFD = new IntegerUnixChannelOption("SO_PEERPIDFD", 1, 77);
+
+    /** {@code pidfd} is -1 when the kernel cannot give one; else the caller closes it ({@link #closePidFd}). */
+    record Credentials(long pid, long uid, long gid, int pidfd) {
     }
 
     private PeerCredentials() {
@@ -31,6 +39,27 @@ final class PeerCredentials {
         io.netty.channel.unix.PeerCredentials pc = epoll.peerCredentials();
         int[] gids = pc.gids();
         return Optional.of(new Credentials(pc.pid(), Integer.toUnsignedLong(pc.uid()),
-                gids.length > 0 ? Integer.toUnsignedLong(gids[0]) : -1));
+                gids.length > 0 ? Integer.toUnsignedLong(gids[0]) : -1, peerPidFd(epoll)));
+    }
+
+    /** A pidfd of the connected process, or -1: ENOPROTOOPT before Linux 6.5. */
+    private static int peerPidFd(EpollDomainSocketChannel channel) {
+        try {
+            Integer fd = channel.config().getOption(SO_PEERPIDFD);
+            return fd == null ? -1 : fd;
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
+    static void closePidFd(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            new FileDescriptor(fd).close();
+        } catch (java.io.IOException | RuntimeException | LinkageError e) {
+            // nothing more can be done with it
+        }
     }
 }

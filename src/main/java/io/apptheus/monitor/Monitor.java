@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
@@ -29,8 +30,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
-import io.quarkus.vertx.ConsumeEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 
 /**
  * The single scheduled sweep over every container, and the end of a container's life: when its
@@ -70,6 +73,7 @@ public class Monitor {
     private final AtomicInteger phases = new AtomicInteger();
     private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
+    private volatile MessageConsumer<Long> closedConnections;
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, ContainerSeries series,
             BlockDevices devices, SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
@@ -163,8 +167,27 @@ public class Monitor {
         }
     }
 
+    /**
+     * Listens for starters hanging up. A plain Vert.x consumer, not @ConsumeEvent, unregistered at
+     * shutdown: close events still queued then (the connections of every container closing at
+     * once) must not reach Quarkus's invoker after the CDI container is gone.
+     */
+    void listen(@Observes StartupEvent event) {
+        closedConnections = vertx.eventBus().<Long>localConsumer(Addresses.CONNECTION_CLOSED,
+                m -> vertx.executeBlocking(() -> {
+                    connectionClosed(m.body());
+                    return null;
+                }, false));
+    }
+
+    void stopListening(@Observes ShutdownEvent event) {
+        MessageConsumer<Long> c = closedConnections;
+        if (c != null) {
+            c.unregister();
+        }
+    }
+
     /** The starter hung up: the container ends now if no process is left, else the sweep goes on. */
-    @ConsumeEvent(value = Addresses.CONNECTION_CLOSED, blocking = true, ordered = false)
     void connectionClosed(Long connectionId) {
         registry.byConnection(connectionId).ifPresent(c -> {
             try {
@@ -222,7 +245,12 @@ public class Monitor {
 
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
         self.sampleError(e.reason());
-        LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+        if (c.firstErrorOf(e.kind())) {
+            LOG.warnf("container %s: pid %d uid %d: %s (counted in apptheus_sample_errors_total{reason=\"%s\"};"
+                    + " logged once per container and reason)", c.name(), c.pid(), c.uid(), e.getMessage(), e.reason());
+        } else {
+            LOG.debugf("container %s: pid %d: %s", c.name(), c.pid(), e.getMessage());
+        }
     }
 
     /** SLURM_JOB_ID from the starter's environment: srun and sbatch set it for the job's processes. */

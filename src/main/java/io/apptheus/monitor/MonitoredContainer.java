@@ -45,6 +45,8 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private long exitedAtNanos;
     private boolean cgroupRemoved;
     private boolean cleanupFailed;
+    /** Bit per {@link CgroupReadException.Reason} already logged for this container. */
+    private int loggedErrors;
 
     MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, StarterTitle title,
                        double startTimeSeconds, List<ControllerReader> readers, int fullPhase) {
@@ -132,6 +134,17 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         return !cleanupFailed && (cleanupFailed = true);
     }
 
+    /**
+     * True the first time a read of this container fails for this reason: a file that stays broken
+     * is logged once, not at every sweep (every failure is counted).
+     */
+    synchronized boolean firstErrorOf(CgroupReadException.Reason reason) {
+        int bit = 1 << reason.ordinal();
+        boolean first = (loggedErrors & bit) == 0;
+        loggedErrors |= bit;
+        return first;
+    }
+
     void attachMeters(ContainerMeters m) {
         this.meters = m;
     }
@@ -197,6 +210,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
                 any = true;
             } catch (CgroupReadException e) {
                 onError.accept(this, e);
+                if (e.vanished()) {
+                    count = 0; // a removed cgroup holds no process: the container ends
+                }
             }
         }
         full |= count == 0;

@@ -76,74 +76,101 @@ public class Registrar {
     }
 
     private String attach(String name, Peer peer) {
-        ContainerCgroup cg = null;
+        Attempt a = new Attempt(name, peer);
         try {
-            Map<Hierarchy, Path> original = cgroups.dirsOf(proc.cgroup(peer.pid()));
-            cg = nested ? cgroups.create(name, original) : cgroups.create(name);
-            Set<Long> moved = moveTree(cg, peer.pid());
-            if (moved.isEmpty()) {
-                return refuse(name, peer, cg, SelfMetrics.GONE, "exited during registration");
+            a.original = cgroups.dirsOf(proc.cgroup(peer.pid()));
+            a.cgroup = nested ? cgroups.create(name, a.original) : cgroups.create(name);
+            moveTree(a);
+            if (a.moved.isEmpty()) {
+                return refuse(a, SelfMetrics.GONE, "exited during registration");
             }
             if (proc.stat(peer.pid()).startTime() != peer.startTime()) {
-                cgroups.restore(original, moved);
-                return refuse(name, peer, cg, SelfMetrics.RACED, "PID now names another process; move undone");
+                return refuse(a, SelfMetrics.RACED, "PID now names another process; move undone");
             }
-            List<ControllerReader> readers = cgroups.openReaders(cg);
-            monitor.start(cg, peer, readers);
+            List<ControllerReader> readers = cgroups.openReaders(a.cgroup);
+            monitor.start(a.cgroup, peer, readers);
             self.registration(SelfMetrics.ACCEPTED);
             LOG.infof("container %s: monitoring pid %d uid %d and %d more processes in %s", name, peer.pid(),
-                    peer.uid(), moved.size() - 1, cg.id());
+                    peer.uid(), a.moved.size() - 1, a.cgroup.id());
             return SelfMetrics.ACCEPTED;
         } catch (IOException e) {
             if (ProcReader.isGone(e)) {
-                return refuse(name, peer, cg, SelfMetrics.GONE, "exited during registration");
+                return refuse(a, SelfMetrics.GONE, "exited during registration");
             }
-            return fail(name, peer, cg, e);
+            return fail(a, e);
         } catch (RuntimeException e) {
-            return fail(name, peer, cg, e);
+            return fail(a, e);
         }
     }
 
-    private String fail(String name, Peer peer, ContainerCgroup cg, Exception e) {
-        LOG.errorf("container %s: pid %d uid %d: registration failed: %s", name, peer.pid(), peer.uid(), e.getMessage());
+    /** What one registration has done so far, so that a failure can undo exactly that. */
+    private static final class Attempt {
+        final String name;
+        final Peer peer;
+        Map<Hierarchy, Path> original = Map.of();
+        ContainerCgroup cgroup;
+        /** Processes written into the container's cgroup in at least one hierarchy. */
+        final Set<Long> moved = new LinkedHashSet<>();
+
+        Attempt(String name, Peer peer) {
+            this.name = name;
+            this.peer = peer;
+        }
+    }
+
+    private String fail(Attempt a, Exception e) {
+        LOG.errorf("container %s: pid %d uid %d: registration failed: %s", a.name, a.peer.pid(), a.peer.uid(),
+                e.getMessage());
         self.registration(SelfMetrics.ERROR);
-        removeQuietly(cg);
+        undo(a);
         return SelfMetrics.ERROR;
     }
 
-    private String refuse(String name, Peer peer, ContainerCgroup cg, String result, String why) {
-        LOG.infof("container %s: pid %d uid %d %s", name, peer.pid(), peer.uid(), why);
+    private String refuse(Attempt a, String result, String why) {
+        LOG.infof("container %s: pid %d uid %d %s", a.name, a.peer.pid(), a.peer.uid(), why);
         self.registration(result);
-        removeQuietly(cg);
+        undo(a);
         return result;
+    }
+
+    /**
+     * Puts every process moved so far back into the cgroups it came from (a caller refused or
+     * failed half-way keeps its processes where its job put them), then removes the cgroup.
+     */
+    private void undo(Attempt a) {
+        if (!a.moved.isEmpty()) {
+            cgroups.restore(a.original, a.moved);
+        }
+        removeQuietly(a.cgroup);
     }
 
     /**
      * Moves the caller, then every descendant not moved yet, until a walk of the tree finds none:
      * children forked before a move stay behind, and new ones may appear while we move. Processes
-     * forked by an already-moved process are born in the new cgroup. Empty if the caller is gone.
+     * forked by an already-moved process are born in the new cgroup. Leaves {@code moved} empty if
+     * the caller is gone.
      */
-    private Set<Long> moveTree(ContainerCgroup cg, long pid) throws IOException {
-        Set<Long> moved = new LinkedHashSet<>();
-        if (!cgroups.move(cg, pid)) {
-            return moved;
+    private void moveTree(Attempt a) throws IOException {
+        long pid = a.peer.pid();
+        a.moved.add(pid); // before the move: a write refused half-way is undone too
+        if (!cgroups.move(a.cgroup, pid)) {
+            a.moved.clear();
+            return;
         }
-        moved.add(pid);
         for (int round = 0; round < MAX_MOVE_ROUNDS; round++) {
             boolean found = false;
             for (long p : proc.tree(pid)) {
-                if (moved.add(p)) {
+                if (a.moved.add(p)) {
                     found = true;
-                    cgroups.move(cg, p); // false: it exited meanwhile, nothing to move
+                    cgroups.move(a.cgroup, p); // false: it exited meanwhile, nothing to move
                 }
             }
             if (!found) {
-                return moved;
+                return;
             }
         }
-        LOG.warnf("container %s: process tree of pid %d still growing after %d rounds", cg.name(), pid,
+        LOG.warnf("container %s: process tree of pid %d still growing after %d rounds", a.name, pid,
                 MAX_MOVE_ROUNDS);
-        return moved;
     }
 
     private void removeQuietly(ContainerCgroup cg) {

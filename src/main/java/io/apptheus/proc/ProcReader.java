@@ -35,6 +35,29 @@ public final class ProcReader {
         return Files.readAttributes(pidDir(pid).resolve("exe"), BasicFileAttributes.class).fileKey();
     }
 
+    /**
+     * The PID that pidfd {@code fd} of this process names now, from {@code /proc/self/fdinfo/FD}:
+     * the process's PID while it lives (a zombie included), -1 once it has been reaped, whatever
+     * process that number names since.
+     */
+    public long pidOfPidFd(int fd) throws IOException {
+        return parsePidFdInfo(Files.readString(procRoot.resolve("self/fdinfo/" + fd), StandardCharsets.UTF_8));
+    }
+
+    /** The {@code Pid:} line of a pidfd's fdinfo ({@code Pid:\t1234}, {@code Pid:\t-1}). */
+    static long parsePidFdInfo(String fdinfo) throws IOException {
+        for (String line : fdinfo.split("\n")) {
+            if (line.startsWith("Pid:")) {
+                try {
+                    return Long.parseLong(line.substring(4).trim());
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+        }
+        throw new IOException("not the fdinfo of a pidfd: no Pid line");
+    }
+
     /** Field 22 (starttime, clock ticks after boot) and field 3 (state) of /proc/PID/stat. */
     public ProcStat stat(long pid) throws IOException {
         return ProcStat.parse(Files.readString(pidDir(pid).resolve("stat"), StandardCharsets.UTF_8));

@@ -7,5 +7,11 @@ package io.apptheus.verify;
  */
 public record Peer(long connectionId, long pid, long uid, long gid, long startTime) {
 
+    /** The caller was gone before its start time could be read. */
     public static final long UNKNOWN_START = -1;
+    /**
+     * The caller was gone before its connection was accepted, and its PID names another process
+     * since (seen with SO_PEERPIDFD, which names the process that connected).
+     */
+    public static final long REUSED_START = -2;
 }

@@ -42,6 +42,10 @@ public final class TrustPolicy {
     public Verdict verify(Peer peer) {
         String exe = "?";
         try {
+            if (peer.startTime() == Peer.REUSED_START) {
+                return new Verdict.Rejected(peer, exe, RACED, "caller exited before it was accepted; its PID now names"
+                        + " another process");
+            }
             if (peer.startTime() == Peer.UNKNOWN_START) {
                 return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
             }

@@ -1,6 +1,7 @@
 package io.apptheus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -88,6 +89,55 @@ class ReliabilityIT {
         second.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(0) >= 1);
         assertEquals(0, h.awaitExit(Duration.ofSeconds(20)));
         second.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(-1) == 0);
+    }
+
+    @Test
+    void sigtermWhileHundredsOfContainersEndExitsQuietlyWithinFiveSeconds() throws Exception {
+        AgentProcess agent = it.agent().start().awaitReady(READY);
+        FakeStarter.Handle many = it.start(it.trustedStarter(), it.socketPath(), "lifecycles", "500", "500", "60000");
+        agent.awaitScrape(Duration.ofSeconds(90), x -> x.value("apptheus_containers").orElse(0) == 500);
+        // every container ends at once (their close events and the sweep's ends are queued) as the agent stops
+        many.handle().descendants().forEach(ProcessHandle::destroyForcibly);
+        agent.sigterm();
+        assertEquals(0, agent.awaitExit(Duration.ofSeconds(5)));
+        String log = agent.log();
+        assertFalse(log.contains("Exception") || log.contains("Error Occurred After Shutdown"),
+                "nothing is handed to a bean after shutdown: " + agent.logTail(30));
+        assertFalse(Files.exists(it.socketPath()), "the socket is removed");
+    }
+
+    @Test
+    void aPidReusedWhileItsCallerWaitsToBeVerifiedIsRefusedAsRaced() throws Exception {
+        AgentProcess agent = it.agent().start().awaitReady(READY);
+        double expected = 0;
+        for (int attempt = 1; ; attempt++) {
+            // 300 starters queue registrations; caller A connects and exits; B takes A's PID
+            FakeStarter.Handle h = it.start(it.trustedStarter(), it.socketPath(), "pidreuse", "300", "3000", "20");
+            assertEquals(0, h.awaitExit(Duration.ofMinutes(2)), h.stderr());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("pidreuse pid=(\\d+) reused=1 tries=(\\d+)")
+                    .matcher(h.stdout());
+            assertTrue(m.find(), "no PID could be reused: " + h.stdout() + h.stderr());
+            String pid = m.group(1);
+            String holder = h.stdout().lines().filter(l -> l.contains("pidreuse-holder pid=" + pid + " "))
+                    .findFirst().orElseThrow();
+            expected += 301.0 * Long.parseLong(m.group(2)); // each try: the burst and A
+            double all = expected;
+            Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> registrations(x, "accepted")
+                    + registrations(x, "gone") + registrations(x, "raced") == all);
+            assertEquals(0.0, registrations(s, "error"));
+            String verdict = agent.log().lines().filter(l -> l.contains(" pid " + pid + " ")).findFirst().orElse("");
+            if (registrations(s, "raced") >= 1) {
+                assertTrue(verdict.contains("PID"), "A's refusal is logged: " + verdict);
+                assertFalse(s.has("container_processes", named("starter_" + pid)), "the reused PID is not monitored");
+                assertFalse(holder.contains("/starter_" + pid + ";"), "B was not moved: " + holder);
+                break;
+            }
+            // A was verified before it exited (accepted) or before B existed (gone): the queue was
+            // too short this time
+            assertTrue(attempt < 3, "never raced in 3 attempts; A: " + verdict);
+        }
+        agent.awaitScrape(Duration.ofSeconds(15), x -> it.cgroups().leftovers(it.cgroupParent()).stream()
+                .noneMatch(p -> p.getFileName().toString().startsWith("starter_")));
     }
 
     @Test

@@ -78,6 +78,13 @@ class TrustPolicyTest {
     }
 
     @Test
+    void aCallerGoneBeforeItsAcceptWhosePidWasTakenIsRaced() throws Exception {
+        process(16, starter, 'S', 999); // a trusted newcomer: only the pidfd showed the caller had gone
+        Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, verify(List.of(starter), 16, Peer.REUSED_START));
+        assertEquals(TrustPolicy.RACED, r.result());
+    }
+
+    @Test
     void zombiesAndVanishedCallersAreGone() throws Exception {
         process(13, starter, 'Z', 500);
         assertEquals(TrustPolicy.GONE, ((Verdict.Rejected) verify(List.of(starter), 13, 500)).result());
