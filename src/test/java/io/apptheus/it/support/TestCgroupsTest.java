@@ -99,6 +99,9 @@ class TestCgroupsTest {
                 Files.createDirectories(d.resolve("c"));
             }
             c.dirsOf(sibling).values().forEach(d -> ItPaths.mkdirs(d));
+            // a threaded cgroup (CgroupFaultIT makes one): its cgroup.procs cannot be read (EOPNOTSUPP)
+            Path threaded = Files.createDirectories(dirs.get("unified").resolve("c/threads"));
+            Files.writeString(threaded.resolve("cgroup.type"), "threaded");
 
             sleep = new ProcessBuilder("sleep", "60").start();
             long pid = sleep.pid();
