@@ -62,11 +62,17 @@ class CgroupFaultIT {
     private static HttpResponse<String> awaitReadiness(AgentProcess agent, int status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (;;) {
-            HttpResponse<String> r = agent.get(AgentProcess.READY_PATH);
-            if (r.statusCode() == status) {
-                return r;
+            String last;
+            try {
+                HttpResponse<String> r = agent.get(AgentProcess.READY_PATH);
+                if (r.statusCode() == status) {
+                    return r;
+                }
+                last = r.statusCode() + ": " + r.body();
+            } catch (IOException e) {
+                last = e.toString(); // not listening yet
             }
-            assertTrue(System.nanoTime() < deadline, "readiness stays " + r.statusCode() + ": " + r.body());
+            assertTrue(System.nanoTime() < deadline, "readiness stays " + last);
             Thread.sleep(100);
         }
     }
@@ -96,6 +102,33 @@ class CgroupFaultIT {
         assertEquals(0, h.awaitExit(Duration.ofSeconds(20)));
         agent.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(-1) == 0);
         assertEquals(List.of(), containerCgroupsLeft(name));
+    }
+
+    @Test
+    void aReadOnlyHierarchyKeepsTheAgentUnreadyAndItsCallersAreRefusedWithACountedError() throws Exception {
+        String hierarchy = sampledHierarchy();
+        Path mount = it.cgroups().mountPoint(hierarchy).orElseThrow();
+        // read-only in a mount namespace of the agent's own (as a container runtime mounts cgroupfs
+        // for an unprivileged pod); the host's mount is untouched
+        AgentProcess agent = it.agent().wrappedBy("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -o remount,bind,ro \"$0\" && exec \"$@\"", mount.toString()).start();
+        agent.awaitLog("cannot prepare the cgroup parent", READY);
+        Path parent = parentIn(hierarchy);
+        HttpResponse<String> down = awaitReadiness(agent, 503);
+        assertTrue(down.body().contains(parent.toString()), "readiness names the parent: " + down.body());
+        assertEquals(200, agent.get("/q/health/live").statusCode(), "alive: it serves what it can");
+
+        Map<String, String> own = it.cgroups().cgroupOf(ProcessHandle.current().pid());
+        FakeStarter.Handle refused = starter("sleep", "2");
+        String name = "starter_" + refused.pid();
+        agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "error") == 1);
+        String line = agent.log().lines().filter(l -> l.contains("container " + name + ":")
+                && l.contains("registration failed")).findFirst().orElse("");
+        assertTrue(line.contains(parent.toString()) && line.contains("Read-only file system"),
+                "the log names the container, the directory and the cause: " + agent.logTail(20));
+        assertEquals(own, it.cgroups().cgroupOf(refused.childPid()), "the workload stays where its job put it");
+        assertEquals(0, refused.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
+        assertTrue(containerCgroupsLeft(name).isEmpty());
     }
 
     @Test
