@@ -25,6 +25,8 @@
  * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
  * container process waits for the master's setup before it execs the user's program (memory a
  * process charged before it was moved stays with its old cgroup).
+ * Env FAKESTARTER_CONNECT_DELAY_MS: the master waits that long before it connects (e.g. for a
+ * test to replace its executable meanwhile).
  * Env FAKESTARTER_TITLE: the master overwrites its argv with this process title before it
  * connects, as Apptainer's starter does ("Apptainer instance: USER [NAME]", "Apptainer runtime
  * parent"); /proc/PID/cmdline then shows it. Cut to the length of the original argv.
@@ -442,6 +444,10 @@ static int starter_main(int argc, char **argv)
         }
         set_title(argc, argv, title);
     }
+
+    const char *connect_delay = getenv("FAKESTARTER_CONNECT_DELAY_MS");
+    if (connect_delay != NULL && atoi(connect_delay) > 0)
+        sleep_seconds(atoi(connect_delay) / 1000.0);
 
     int fd = dial(sock_path);
     int connected = fd >= 0;

@@ -107,6 +107,25 @@ class ReliabilityIT {
     }
 
     @Test
+    void aCallerWhoseExecutableWasReplacedIsRefusedAndTheNewOneIsTrusted() throws Exception {
+        AgentProcess agent = it.agent().start().awaitReady(READY);
+        Path trusted = it.trustedStarter();
+        FakeStarter.Handle old = it.starters().start(trusted, it.socketPath(),
+                Map.of("FAKESTARTER_CONNECT_DELAY_MS", "1500"), "sleep", "3");
+        FakeStarter.copyTo(trusted); // an upgrade replaces the file (a new inode) while the old one runs
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "untrusted") == 1);
+        assertEquals(0.0, registrations(s, "accepted"));
+        assertTrue(agent.log().contains("refused pid " + old.pid() + " uid 0 gid 0 exe " + trusted + " (deleted)"),
+                agent.logTail(10));
+        assertEquals(0, old.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
+
+        FakeStarter.Handle upgraded = it.start(trusted, it.socketPath(), "sleep", "1");
+        agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "accepted") == 1
+                && x.has("container_processes", named("starter_" + upgraded.pid())));
+        assertEquals(0, upgraded.awaitExit(Duration.ofSeconds(20)));
+    }
+
+    @Test
     void aPidReusedWhileItsCallerWaitsToBeVerifiedIsRefusedAsRaced() throws Exception {
         AgentProcess agent = it.agent().start().awaitReady(READY);
         double expected = 0;
