@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.apptheus.it.support.Scrape.named;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -35,14 +36,6 @@ class CgroupFaultIT {
 
     @RegisterExtension
     final ItResources it = new ItResources();
-
-    private static Map<String, String> named(String name) {
-        return Map.of("name", name);
-    }
-
-    private static double registrations(Scrape s, String result) {
-        return s.value("apptheus_registrations_total", Map.of("result", result)).orElse(0);
-    }
 
     private FakeStarter.Handle starter(String... workload) {
         return it.starters().start(it.trustedStarter(), it.socketPath(), DELAYED, workload);
@@ -121,7 +114,7 @@ class CgroupFaultIT {
         Map<String, String> own = it.cgroups().cgroupOf(ProcessHandle.current().pid());
         FakeStarter.Handle refused = starter("sleep", "2");
         String name = "starter_" + refused.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "error") == 1);
+        agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("error") == 1);
         String line = agent.log().lines().filter(l -> l.contains("container " + name + ":")
                 && l.contains("registration failed")).findFirst().orElse("");
         assertTrue(line.contains(parent.toString()) && line.contains("Read-only file system"),
@@ -142,9 +135,9 @@ class CgroupFaultIT {
 
         FakeStarter.Handle refused = starter("sleep", "4");
         String name = "starter_" + refused.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "error") == 1);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("error") == 1);
         assertFalse(s.has("container_processes", named(name)));
-        assertEquals(0.0, registrations(s, "accepted"));
+        assertEquals(0.0, s.registrations("accepted"));
         String line = agent.log().lines().filter(l -> l.contains("container " + name + ":")
                 && l.contains("registration failed")).findFirst().orElse("");
         assertTrue(line.contains("cgroup.procs") && line.contains("Operation not supported"),
@@ -213,7 +206,7 @@ class CgroupFaultIT {
                         .isEmpty()));
         assertTrue(end.value("container_cpu_usage_seconds_total", named(bystanderName)).orElseThrow()
                 >= 0.8 * bystander.childCpuSeconds(), "the bystander's counters are whole");
-        assertEquals(0.0, registrations(end, "error"));
+        assertEquals(0.0, end.registrations("error"));
         assertTrue(agent.isAlive());
     }
 

@@ -3,6 +3,7 @@ package io.apptheus.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.apptheus.it.support.Scrape.named;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +32,6 @@ class MetricsIT {
 
     @RegisterExtension
     final ItResources it = new ItResources();
-
-    private static Map<String, String> named(String name) {
-        return Map.of("name", name);
-    }
 
     private FakeStarter.Handle start(Map<String, String> env, String... workload) {
         return it.starters().start(it.trustedStarter(), it.socketPath(), env, workload);

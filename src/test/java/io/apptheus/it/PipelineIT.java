@@ -3,6 +3,7 @@ package io.apptheus.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.apptheus.it.support.Scrape.named;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,6 @@ class PipelineIT {
 
     @RegisterExtension
     final ItResources it = new ItResources();
-
-    private static Map<String, String> named(String name) {
-        return Map.of("name", name);
-    }
 
     @Test
     void measuresTheAlreadyForkedWorkloadAndCleansUpAfterRetention() throws Exception {

@@ -3,6 +3,7 @@ package io.apptheus.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.apptheus.it.support.Scrape.named;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +31,6 @@ class ReliabilityIT {
 
     @RegisterExtension
     final ItResources it = new ItResources();
-
-    private static Map<String, String> named(String name) {
-        return Map.of("name", name);
-    }
-
-    private static double registrations(Scrape s, String result) {
-        return s.value("apptheus_registrations_total", Map.of("result", result)).orElse(0);
-    }
 
     @Test
     void afterKill9TheNextStartAdoptsRunningContainersWithTheirCounters() throws Exception {
@@ -113,14 +106,14 @@ class ReliabilityIT {
         FakeStarter.Handle old = it.starters().start(trusted, it.socketPath(),
                 Map.of("FAKESTARTER_CONNECT_DELAY_MS", "1500"), "sleep", "3");
         FakeStarter.copyTo(trusted); // an upgrade replaces the file (a new inode) while the old one runs
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "untrusted") == 1);
-        assertEquals(0.0, registrations(s, "accepted"));
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("untrusted") == 1);
+        assertEquals(0.0, s.registrations("accepted"));
         assertTrue(agent.log().contains("refused pid " + old.pid() + " uid 0 gid 0 exe " + trusted + " (deleted)"),
                 agent.logTail(10));
         assertEquals(0, old.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
 
         FakeStarter.Handle upgraded = it.start(trusted, it.socketPath(), "sleep", "1");
-        agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "accepted") == 1
+        agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("accepted") == 1
                 && x.has("container_processes", named("starter_" + upgraded.pid())));
         assertEquals(0, upgraded.awaitExit(Duration.ofSeconds(20)));
     }
@@ -141,11 +134,11 @@ class ReliabilityIT {
                     .findFirst().orElseThrow();
             expected += 301.0 * Long.parseLong(m.group(2)); // each try: the burst and A
             double all = expected;
-            Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> registrations(x, "accepted")
-                    + registrations(x, "gone") + registrations(x, "raced") == all);
-            assertEquals(0.0, registrations(s, "error"));
+            Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.registrations("accepted")
+                    + x.registrations("gone") + x.registrations("raced") == all);
+            assertEquals(0.0, s.registrations("error"));
             String verdict = agent.log().lines().filter(l -> l.contains(" pid " + pid + " ")).findFirst().orElse("");
-            if (registrations(s, "raced") >= 1) {
+            if (s.registrations("raced") >= 1) {
                 assertTrue(verdict.contains("PID"), "A's refusal is logged: " + verdict);
                 assertFalse(s.has("container_processes", named("starter_" + pid)), "the reused PID is not monitored");
                 assertFalse(holder.contains("/starter_" + pid + ";"), "B was not moved: " + holder);
@@ -177,13 +170,13 @@ class ReliabilityIT {
 
         String name = "starter_" + real.pid();
         // past --socket.max-pending a caller is refused with a counted reason, never queued
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> registrations(x, "untrusted")
-                + registrations(x, "accepted") + registrations(x, "gone") + registrations(x, "raced")
-                + registrations(x, "refused_limit") == 20001
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.registrations("untrusted")
+                + x.registrations("accepted") + x.registrations("gone") + x.registrations("raced")
+                + x.registrations("refused_limit") == 20001
                 && x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         assertTrue(measured >= 0.8 * real.childCpuSeconds(), measured + " of " + real.childCpuSeconds());
-        assertEquals(0.0, registrations(s, "error"));
+        assertEquals(0.0, s.registrations("error"));
         assertTrue(s.has("container_cpu_usage_seconds_total", named(name)), "the real container was accepted");
 
         Scrape settled = agent.awaitScrape(Duration.ofSeconds(90), x -> x.value("apptheus_containers").orElse(-1) == 0
@@ -222,12 +215,12 @@ class ReliabilityIT {
         List<FakeStarter.Handle> hs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             hs.add(it.start(it.trustedStarter(), it.socketPath(), "sleep", "3"));
-            agent.awaitScrape(Duration.ofSeconds(10), x -> registrations(x, "accepted") + registrations(x, "refused_limit")
+            agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("accepted") + x.registrations("refused_limit")
                     == hs.size());
         }
         Scrape s = agent.scrape();
-        assertEquals(2.0, registrations(s, "accepted"));
-        assertEquals(1.0, registrations(s, "refused_limit"));
+        assertEquals(2.0, s.registrations("accepted"));
+        assertEquals(1.0, s.registrations("refused_limit"));
         assertTrue(agent.log().contains("--monitor.max-containers"), agent.logTail(10));
         for (FakeStarter.Handle h : hs) {
             assertEquals(0, h.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
@@ -245,14 +238,14 @@ class ReliabilityIT {
         assertTrue(soak.stdout().contains("lifecycles ok=2000 failed=0"), soak.stdout());
 
         // every lifecycle is accounted: accepted, or gone/raced/refused_limit with a counted reason
-        Scrape done = agent.awaitScrape(Duration.ofSeconds(60), x -> registrations(x, "accepted")
-                + registrations(x, "gone") + registrations(x, "raced") + registrations(x, "refused_limit") == 2000
+        Scrape done = agent.awaitScrape(Duration.ofSeconds(60), x -> x.registrations("accepted")
+                + x.registrations("gone") + x.registrations("raced") + x.registrations("refused_limit") == 2000
                 && x.series("container_processes").stream().allMatch(p -> p.value() == 0));
         Map<String, Double> cpu = new HashMap<>();
         done.series("container_cpu_usage_seconds_total").forEach(x -> cpu.put(x.labels().get("name"), x.value()));
-        assertEquals((int) registrations(done, "accepted"), cpu.size(), "every accepted container has its final CPU counter");
-        assertTrue(registrations(done, "accepted") >= 1900, "accepted " + registrations(done, "accepted"));
-        assertEquals(0.0, registrations(done, "error"));
+        assertEquals((int) done.registrations("accepted"), cpu.size(), "every accepted container has its final CPU counter");
+        assertTrue(done.registrations("accepted") >= 1900, "accepted " + done.registrations("accepted"));
+        assertEquals(0.0, done.registrations("error"));
         assertEquals(List.of(), it.cgroups().leftovers(it.cgroupParent()).stream()
                 .filter(p -> p.getFileName().toString().startsWith("starter_")).toList(), "no cgroup left");
 

@@ -103,6 +103,16 @@ public final class Scrape {
                 .collect(Collectors.toList());
     }
 
+    /** The labels that select one container's series: {@code name="<exe>_<pid>"}. */
+    public static Map<String, String> named(String container) {
+        return Map.of("name", container);
+    }
+
+    /** {@code apptheus_registrations_total{result="..."}}, 0 when absent. */
+    public double registrations(String result) {
+        return value("apptheus_registrations_total", Map.of("result", result)).orElse(0);
+    }
+
     /**
      * The value of the one sample of that name whose labels include {@code labelSubset}; empty if
      * none. Throws IllegalStateException if several match: a test must name its series exactly.
