@@ -98,6 +98,33 @@ class SampleHistoryTest {
     }
 
     @Test
+    void pointsKeepTheirTimesAcrossTheMillisecondBase() {
+        SampleHistory h = new SampleHistory(false);
+        long rebase = SampleHistory.REBASE_MILLIS * MS;
+        // a container running for 30 days: the int milliseconds move on twice
+        long cpu = 0;
+        long t = T0;
+        for (long end = T0 + 30L * 86_400 * S; t < end; t += 1_000 * S) { // sparse points, then dense
+            sample(h, t, cpu += 1_000 * S, 4096);
+        }
+        for (int i = 0; i < 5; i++, t += 2 * S) {
+            sample(h, t, cpu += S, 8192); // half a core
+        }
+        long last = t - 2 * S;
+        SampleHistory.Snapshot s = h.snapshot(last, 5_000_000.0);
+        int n = s.times().length;
+        assertTrue(last - T0 > 2 * rebase);
+        assertEquals(SampleHistory.POINTS - 1, n);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(5_000_000.0 - 2 * (4 - i), s.times()[n - 5 + i], 1e-6);
+            assertEquals(8192, s.memoryWorkingSetBytes()[n - 5 + i]);
+        }
+        assertEquals(0.5, s.cpuCores()[n - 1], 1e-6);
+        assertEquals(1.0, s.cpuCores()[n - 6], 1e-6);
+        assertEquals(5_000_000.0 - 8 - 1_000, s.times()[n - 6], 1e-6);
+    }
+
+    @Test
     void ioRatesSumEveryDevice() {
         SampleHistory h = new SampleHistory(true);
         stats.io("8:0").readBytes = 1000;

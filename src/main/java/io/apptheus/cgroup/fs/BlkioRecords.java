@@ -36,6 +36,12 @@ public final class BlkioRecords {
         return this;
     }
 
+    /** The same for what {@code file} just read ({@link KernelFile#read()} returned {@code length}). */
+    public BlkioRecords reset(KernelFile file, int length) {
+        lines.reset(file, file.bytes(), length);
+        return this;
+    }
+
     /** Moves to the next Read or Write record; false at the end of the file. */
     public boolean next() throws CgroupReadException {
         while (lines.next()) {

@@ -33,7 +33,7 @@ public final class CgroupFiles implements AutoCloseable {
 
     private final Path dir;
     private final ColdFiles cold;
-    private final List<KernelFile> opened = new ArrayList<>();
+    private final ArrayList<KernelFile> opened = new ArrayList<>();
     private final EnumSet<Stat> provided = EnumSet.noneOf(Stat.class);
 
     private CgroupFiles(Path dir, ColdFiles cold) {
@@ -58,6 +58,7 @@ public final class CgroupFiles implements AutoCloseable {
             if (files.opened.isEmpty()) {
                 return Optional.empty();
             }
+            files.opened.trimToSize(); // kept for close(): one per reader and container
             return Optional.of(reader);
         } catch (CgroupReadException | RuntimeException e) {
             files.close();
@@ -74,7 +75,7 @@ public final class CgroupFiles implements AutoCloseable {
      * exists, {@code feeds} are provided.
      */
     public KernelFile open(String name, Stat... feeds) throws CgroupReadException {
-        KernelFile file = KernelFile.openIfExists(dir.resolve(name)).orElse(null);
+        KernelFile file = KernelFile.openIfExists(dir, name).orElse(null);
         if (file != null) {
             opened.add(file);
             provided.addAll(Arrays.asList(feeds));
@@ -91,7 +92,7 @@ public final class CgroupFiles implements AutoCloseable {
         if (cold == ColdFiles.KEEP_OPEN) {
             return open(name, feeds);
         }
-        KernelFile file = KernelFile.reopenedIfExists(dir.resolve(name)).orElse(null);
+        KernelFile file = KernelFile.reopenedIfExists(dir, name).orElse(null);
         if (file != null) {
             opened.add(file);
             provided.addAll(Arrays.asList(feeds));

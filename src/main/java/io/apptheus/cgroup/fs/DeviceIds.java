@@ -32,7 +32,10 @@ public final class DeviceIds {
             names = java.util.Arrays.copyOf(names, size * 2);
         }
         ids[size] = id;
-        names[size] = (id >>> 32) + ":" + (id & 0xFFFFFFFFL);
+        names[size] = NAMES.computeIfAbsent(id, i -> (i >>> 32) + ":" + (i & 0xFFFFFFFFL));
         return names[size++];
     }
+
+    /** The names, shared by every cgroup: on v1 each container lists every disk of the host. */
+    private static final java.util.Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -34,16 +34,23 @@ public final class FlatKeyed {
         if (keys.length > 64) {
             throw new IllegalArgumentException("at most 64 keys");
         }
-        this.keys = new byte[keys.length][];
-        for (int i = 0; i < keys.length; i++) {
-            this.keys[i] = Lines.ascii(keys[i]);
-        }
+        this.keys = Lines.asciiShared(keys);
         this.values = new long[keys.length];
     }
 
     public void parse(Path file, byte[] b, int length) throws CgroupReadException {
-        found = 0;
         lines.reset(file, b, length);
+        parseLines();
+    }
+
+    /** The same for what {@code file} just read. */
+    void parse(KernelFile file, int length) throws CgroupReadException {
+        lines.reset(file, file.bytes(), length);
+        parseLines();
+    }
+
+    private void parseLines() throws CgroupReadException {
+        found = 0;
         while (lines.next()) {
             lines.token();
             int key = keyIndex();

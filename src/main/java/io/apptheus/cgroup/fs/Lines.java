@@ -14,6 +14,8 @@ final class Lines {
 
     private static final byte[] MAX = ascii("max");
 
+    /** Where the bytes came from, for error messages: a kernel file (its path made only then) or a path. */
+    private KernelFile source;
     private Path file;
     private byte[] b;
     private int length;
@@ -25,6 +27,15 @@ final class Lines {
     private int tokenEnd;
 
     Lines reset(Path file, byte[] b, int length) {
+        return reset(null, file, b, length);
+    }
+
+    Lines reset(KernelFile source, byte[] b, int length) {
+        return reset(source, null, b, length);
+    }
+
+    private Lines reset(KernelFile source, Path file, byte[] b, int length) {
+        this.source = source;
         this.file = file;
         this.b = b;
         this.length = length;
@@ -37,7 +48,7 @@ final class Lines {
     }
 
     Path file() {
-        return file;
+        return source != null ? source.path() : file;
     }
 
     /** Moves to the next line that holds a token; false at the end of the content. */
@@ -180,7 +191,7 @@ final class Lines {
     /** An error naming the file, the line number and the line: {@code line 3 "foo": why}. */
     CgroupReadException malformed(String why) {
         String line = text(lineStart, Math.min(lineEnd, lineStart + 120));
-        return CgroupReadException.malformed(file, "line " + lineNo + " \"" + line + "\": " + why);
+        return CgroupReadException.malformed(file(), "line " + lineNo + " \"" + line + "\": " + why);
     }
 
     private String text(int from, int to) {
@@ -193,5 +204,22 @@ final class Lines {
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static final java.util.Map<java.util.List<String>, byte[][]> SHARED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code keys} in ASCII, one array for every parser of the same keys (one parser per reader,
+     * several readers per container): never write to it.
+     */
+    static byte[][] asciiShared(String... keys) {
+        return SHARED.computeIfAbsent(java.util.List.of(keys), k -> {
+            byte[][] out = new byte[k.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ascii(k.get(i));
+            }
+            return out;
+        });
     }
 }

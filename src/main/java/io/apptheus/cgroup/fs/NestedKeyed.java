@@ -31,15 +31,18 @@ public final class NestedKeyed {
         if (subKeys.length > 64) {
             throw new IllegalArgumentException("at most 64 sub-keys");
         }
-        this.subKeys = new byte[subKeys.length][];
-        for (int i = 0; i < subKeys.length; i++) {
-            this.subKeys[i] = Lines.ascii(subKeys[i]);
-        }
+        this.subKeys = Lines.asciiShared(subKeys);
         this.values = new long[subKeys.length];
     }
 
     public NestedKeyed reset(Path file, byte[] b, int length) {
         lines.reset(file, b, length);
+        return this;
+    }
+
+    /** The same for what {@code file} just read ({@link KernelFile#read()} returned {@code length}). */
+    public NestedKeyed reset(KernelFile file, int length) {
+        lines.reset(file, file.bytes(), length);
         return this;
     }
 

@@ -23,12 +23,13 @@ public final class ProcessCountReader implements ControllerReader {
 
     private final CgroupFiles files;
     private final KernelFile procs;
-    private final boolean reopen;
+    /** v1: the file read afresh at each count (its path kept: it is read every sweep); null in v2. */
+    private final Path reopen;
 
     private ProcessCountReader(CgroupFiles files, boolean reopen) throws CgroupReadException {
         this.files = files;
         this.procs = files.open("cgroup.procs", Stat.PROCESSES);
-        this.reopen = reopen;
+        this.reopen = reopen && procs != null ? procs.path() : null;
     }
 
     /** The process count of cgroup {@code dir} (v2 semantics); empty when it has no cgroup.procs. */
@@ -73,12 +74,12 @@ public final class ProcessCountReader implements ControllerReader {
 
     /** Reads the number of processes without setting it anywhere. */
     public int count() throws CgroupReadException {
-        if (reopen) {
+        if (reopen != null) {
             try {
-                byte[] b = java.nio.file.Files.readAllBytes(procs.path());
+                byte[] b = java.nio.file.Files.readAllBytes(reopen);
                 return countLines(b, b.length);
             } catch (java.io.IOException e) {
-                throw CgroupReadException.of(procs.path(), e);
+                throw CgroupReadException.of(reopen, e);
             }
         }
         int n = procs.read();

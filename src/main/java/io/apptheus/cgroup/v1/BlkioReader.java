@@ -73,7 +73,7 @@ public final class BlkioReader implements ControllerReader {
 
     private void read(KernelFile file, StatsBuffer out, boolean isBytes) throws CgroupReadException {
         int n = file.read();
-        records.reset(file.path(), file.bytes(), n);
+        records.reset(file, n);
         while (records.next()) {
             String device = devices.name(records.device());
             if (records.value() == 0 && out.ioIfPresent(device) == null) {

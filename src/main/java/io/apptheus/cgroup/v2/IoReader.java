@@ -63,7 +63,7 @@ public final class IoReader implements ControllerReader {
     @Override
     public void readInto(StatsBuffer out) throws CgroupReadException {
         int n = stat.read();
-        lines.reset(stat.path(), stat.bytes(), n);
+        lines.reset(stat, n);
         while (lines.next()) {
             StatsBuffer.IoCounters io = out.io(devices.name(lines.device()));
             if (lines.has(RBYTES)) {

@@ -74,7 +74,7 @@ public final class PressureReader implements ControllerReader {
             return;
         }
         int n = file.read();
-        lines.reset(file.path(), file.bytes(), n);
+        lines.reset(file, n);
         while (lines.next()) {
             if (!lines.has(TOTAL)) {
                 throw lines.malformed("no total=");
