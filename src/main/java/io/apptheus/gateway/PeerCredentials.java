@@ -2,6 +2,9 @@ package io.apptheus.gateway;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -20,6 +23,8 @@ final class PeerCredentials {
 
     /** SOL_SOCKET, SO_PEERPIDFD (asm-generic/socket.h). */
     private static final IntegerUnixChannelOption SO_PEERPIDFD = new IntegerUnixChannelOption("SO_PEERPIDFD", 1, 77);
+    private static final Logger LOG = Logger.getLogger(PeerCredentials.class);
+    private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
     /** {@code pidfd} is -1 when the kernel cannot give one; else the caller closes it ({@link #closePidFd}). */
     record Credentials(long pid, long uid, long gid, int pidfd) {
@@ -46,9 +51,24 @@ final class PeerCredentials {
     private static int peerPidFd(EpollDomainSocketChannel channel) {
         try {
             Integer fd = channel.config().getOption(SO_PEERPIDFD);
-            return fd == null ? -1 : fd;
+            int pidfd = fd == null ? -1 : fd;
+            reportOnce(pidfd >= 0, pidfd >= 0 ? "" : "no value");
+            return pidfd;
         } catch (RuntimeException | LinkageError e) {
+            reportOnce(false, e.toString());
             return -1;
+        }
+    }
+
+    /** Whether callers are pinned by a pidfd, said once per run for the administrator. */
+    private static void reportOnce(boolean available, String why) {
+        if (REPORTED.compareAndSet(false, true)) {
+            if (available) {
+                LOG.info("SO_PEERPIDFD: callers are identified by a pidfd as well as by PID and start time");
+            } else {
+                LOG.infof("SO_PEERPIDFD unavailable (%s; Linux 6.5+ has it): callers are identified by PID and"
+                        + " start time read at accept", why);
+            }
         }
     }
 
