@@ -56,6 +56,22 @@ static double pct_ms(long long *v, long n, double p)
     return (double)v[i] / 1e6;
 }
 
+/* Reads a whole file from offset 0 with pread, as the agent re-reads a file it keeps open. */
+static void read_whole(int fd, char *buf, long long *reads, long long *bytes)
+{
+    off_t off = 0;
+    for (;;) {
+        ssize_t n = pread(fd, buf, BUF_SIZE, off);
+        (*reads)++;
+        if (n <= 0)
+            return;
+        *bytes += n;
+        if (n < BUF_SIZE)
+            return;
+        off += n;
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -131,17 +147,7 @@ int main(int argc, char **argv)
             ;
         long long t0 = now_ns();
         for (long i = 0; i < nfd; i++) {
-            off_t off = 0;
-            for (;;) {
-                ssize_t n = pread(fds[i], buf, BUF_SIZE, off);
-                reads++;
-                if (n <= 0)
-                    break;
-                bytes += n;
-                if (n < BUF_SIZE)
-                    break;
-                off += n;
-            }
+            read_whole(fds[i], buf, &reads, &bytes);
         }
         for (long i = 0; i < ncold; i++) {
             if ((samples + i) % cold_every[i] != 0)
@@ -152,17 +158,7 @@ int main(int argc, char **argv)
                 failed++;
                 continue;
             }
-            off_t off = 0;
-            for (;;) {
-                ssize_t n = pread(fd, buf, BUF_SIZE, off);
-                reads++;
-                if (n <= 0)
-                    break;
-                bytes += n;
-                if (n < BUF_SIZE)
-                    break;
-                off += n;
-            }
+            read_whole(fd, buf, &reads, &bytes);
             close(fd);
         }
         long long t1 = now_ns();
