@@ -2,6 +2,8 @@ package io.apptheus.cli;
 
 import java.util.List;
 
+import io.apptheus.config.TrustList;
+
 /** The agent's flags: Apptheus's own (same names, same defaults) plus ours. */
 final class Flags {
 

@@ -19,7 +19,9 @@ import org.jboss.logging.Logger;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.ProcReader;
-import io.apptheus.verify.Peer;
+import io.apptheus.registration.contract.Addresses;
+import io.apptheus.registration.contract.Peer;
+import io.apptheus.registration.contract.Result;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -138,7 +140,7 @@ public class GatewayServer {
             LOG.warnf("connection %d: cannot read SO_PEERCRED: %s", id, e);
         }
         if (creds.isEmpty()) {
-            self.registration("error");
+            self.registration(Result.ERROR);
             socket.close();
             return;
         }
@@ -147,7 +149,7 @@ public class GatewayServer {
             LOG.warnf("pid %d uid %d: refused, %d registrations are being verified already", creds.get().pid(),
                     creds.get().uid(), maxPending);
             PeerCredentials.closePidFd(creds.get().pidfd());
-            self.registration(SelfMetrics.REFUSED_LIMIT);
+            self.registration(Result.REFUSED_LIMIT);
             socket.close();
             return;
         }
@@ -163,13 +165,13 @@ public class GatewayServer {
         });
         PeerCredentials.Credentials c = creds.get();
         Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(c));
-        vertx.eventBus().<String>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
+        vertx.eventBus().<Result>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
                 .onComplete(reply -> {
                     pending.decrementAndGet();
                     if (reply.failed()) {
                         LOG.warnf("pid %d uid %d: registration failed: %s", c.pid(), c.uid(), reply.cause());
                         socket.close();
-                    } else if (!Addresses.ACCEPTED.equals(reply.result().body())) {
+                    } else if (reply.result().body() != Result.ACCEPTED) {
                         socket.close();
                     }
                 });

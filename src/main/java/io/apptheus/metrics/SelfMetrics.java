@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import jakarta.inject.Singleton;
 
+import io.apptheus.registration.contract.Result;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,16 +15,6 @@ import io.micrometer.core.instrument.Timer;
 /** The agent's own metrics: what it accepted, refused, sampled and failed at. */
 @Singleton
 public class SelfMetrics {
-
-    public static final String ACCEPTED = "accepted";
-    public static final String UNTRUSTED = "untrusted";
-    public static final String GONE = "gone";
-    public static final String RACED = "raced";
-    public static final String REFUSED_LIMIT = "refused_limit";
-    public static final String ERROR = "error";
-
-    /** Values of apptheus_registrations_total's result label, published from the start at 0. */
-    public static final List<String> RESULTS = List.of(ACCEPTED, UNTRUSTED, GONE, RACED, REFUSED_LIMIT, ERROR);
 
     private final MeterRegistry registry;
     private final Timer sweep;
@@ -39,7 +30,7 @@ public class SelfMetrics {
                 .tags("version", info.version(), "revision", info.revision(), "branch", info.branch(),
                         "javaversion", info.javaVersion())
                 .register(registry);
-        for (String r : RESULTS) {
+        for (Result r : Result.values()) { // every result published from the start at 0
             registrationCounter(r);
         }
         for (String r : List.of("vanished", "malformed", "io", "internal")) {
@@ -62,7 +53,7 @@ public class SelfMetrics {
                 .register(registry);
     }
 
-    public void registration(String result) {
+    public void registration(Result result) {
         registrationCounter(result).increment();
     }
 
@@ -97,10 +88,10 @@ public class SelfMetrics {
         return sweepLag;
     }
 
-    private Counter registrationCounter(String result) {
+    private Counter registrationCounter(Result result) {
         return Counter.builder("apptheus.registrations")
                 .description("Starter connections by outcome of their registration")
-                .tag("result", result).register(registry);
+                .tag("result", result.label()).register(registry);
     }
 
     private static Duration ms(long millis) {

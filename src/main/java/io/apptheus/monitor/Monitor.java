@@ -16,7 +16,7 @@ import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.config.ApptheusConfig;
-import io.apptheus.gateway.Addresses;
+import io.apptheus.registration.contract.Addresses;
 import io.apptheus.metrics.ApptheusCompatMeters;
 import io.apptheus.metrics.ContainerLabels;
 import io.apptheus.metrics.ContainerMeters;
@@ -25,7 +25,7 @@ import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.proc.StarterTitle;
-import io.apptheus.verify.Peer;
+import io.apptheus.registration.contract.Peer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
@@ -95,7 +95,7 @@ public class Monitor {
     }
 
     /** Starts monitoring a registered container whose processes are in {@code cg}. */
-    void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
+    public void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
         start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers);
     }
 
@@ -103,7 +103,7 @@ public class Monitor {
      * Starts monitoring: first sample, then meters. {@code connectionId} is negative for a
      * container adopted at start (its starter's connection belonged to an earlier run).
      */
-    void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
+    public void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
                List<ControllerReader> readers) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
         StarterTitle title = title(pid);
@@ -228,7 +228,7 @@ public class Monitor {
     }
 
     /** Hands over a cgroup that could not be removed yet; the sweep retries it. */
-    void removeLater(ContainerCgroup cg) {
+    public void removeLater(ContainerCgroup cg) {
         self.cleanupFailure();
         busyCgroups.add(cg);
     }
@@ -273,7 +273,7 @@ public class Monitor {
     }
 
     /** When the starter process started, in seconds since the epoch; now if it cannot be read. */
-    double startSeconds(long pid) {
+    public double startSeconds(long pid) {
         try {
             return proc.startSeconds(pid);
         } catch (java.io.IOException | RuntimeException e) {

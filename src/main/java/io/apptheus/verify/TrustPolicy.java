@@ -9,6 +9,8 @@ import java.util.Objects;
 
 import io.apptheus.proc.ProcReader;
 import io.apptheus.proc.ProcStat;
+import io.apptheus.registration.contract.Peer;
+import io.apptheus.registration.contract.Result;
 
 /**
  * Accepts a caller only if the file it executes is one of the trusted paths. Matching is by file
@@ -18,10 +20,6 @@ import io.apptheus.proc.ProcStat;
  * starter is picked up without a restart.
  */
 public final class TrustPolicy {
-
-    public static final String UNTRUSTED = "untrusted";
-    public static final String GONE = "gone";
-    public static final String RACED = "raced";
 
     private final List<Path> trusted;
     private final ProcReader proc;
@@ -43,38 +41,38 @@ public final class TrustPolicy {
         String exe = "?";
         try {
             if (peer.startTime() == Peer.REUSED_START) {
-                return new Verdict.Rejected(peer, exe, RACED, "caller exited before it was accepted; its PID now names"
+                return new Verdict.Rejected(peer, exe, Result.RACED, "caller exited before it was accepted; its PID now names"
                         + " another process");
             }
             if (peer.startTime() == Peer.UNKNOWN_START) {
-                return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
+                return new Verdict.Rejected(peer, exe, Result.GONE, "caller exited before it could be verified");
             }
             ProcStat before = proc.stat(peer.pid());
             if (before.startTime() != peer.startTime()) {
-                return new Verdict.Rejected(peer, exe, RACED, "caller's PID now names another process");
+                return new Verdict.Rejected(peer, exe, Result.RACED, "caller's PID now names another process");
             }
             if (before.zombie()) {
-                return new Verdict.Rejected(peer, exe, GONE, "caller is a zombie");
+                return new Verdict.Rejected(peer, exe, Result.GONE, "caller is a zombie");
             }
             exe = proc.exe(peer.pid());
             if (exe.endsWith(" (deleted)")) {
-                return new Verdict.Rejected(peer, exe, UNTRUSTED, "caller's executable was deleted or replaced");
+                return new Verdict.Rejected(peer, exe, Result.UNTRUSTED, "caller's executable was deleted or replaced");
             }
             Object identity = proc.exeIdentity(peer.pid());
             if (!isTrusted(identity)) {
-                return new Verdict.Rejected(peer, exe, UNTRUSTED, "executable is not a trusted path");
+                return new Verdict.Rejected(peer, exe, Result.UNTRUSTED, "executable is not a trusted path");
             }
             if (proc.stat(peer.pid()).startTime() != peer.startTime()) {
-                return new Verdict.Rejected(peer, exe, RACED, "caller's PID was reused while it was verified");
+                return new Verdict.Rejected(peer, exe, Result.RACED, "caller's PID was reused while it was verified");
             }
             return new Verdict.Trusted(peer, exe, peer.startTime());
         } catch (IOException e) {
             if (ProcReader.isGone(e)) {
-                return new Verdict.Rejected(peer, exe, GONE, "caller exited before it could be verified");
+                return new Verdict.Rejected(peer, exe, Result.GONE, "caller exited before it could be verified");
             }
-            return new Verdict.Rejected(peer, exe, GONE, "cannot read /proc/" + peer.pid() + ": " + e);
+            return new Verdict.Rejected(peer, exe, Result.GONE, "cannot read /proc/" + peer.pid() + ": " + e);
         } catch (RuntimeException e) {
-            return new Verdict.Rejected(peer, exe, GONE, "cannot read /proc/" + peer.pid() + ": " + e);
+            return new Verdict.Rejected(peer, exe, Result.GONE, "cannot read /proc/" + peer.pid() + ": " + e);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.apptheus.verify;
 
+import io.apptheus.registration.contract.Peer;
+import io.apptheus.registration.contract.Result;
+
 /** The trust policy's answer for one caller. */
 public sealed interface Verdict {
 
@@ -7,10 +10,7 @@ public sealed interface Verdict {
     record Trusted(Peer peer, String exe, long startTime) implements Verdict {
     }
 
-    /**
-     * Refused. {@code result} is the label value of apptheus_registrations_total
-     * (untrusted, gone); {@code reason} is for the log line.
-     */
-    record Rejected(Peer peer, String exe, String result, String reason) implements Verdict {
+    /** Refused: {@code result} is UNTRUSTED, GONE or RACED; {@code reason} is for the log line. */
+    record Rejected(Peer peer, String exe, Result result, String reason) implements Verdict {
     }
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.apptheus.proc.ProcReader;
+import io.apptheus.registration.contract.Peer;
+import io.apptheus.registration.contract.Result;
 
 /** The trust policy over a procfs tree made in a temp dir: exe links to real files there. */
 class TrustPolicyTest {
@@ -61,35 +63,35 @@ class TrustPolicyTest {
     void aCopyElsewhereIsUntrusted() throws Exception {
         process(11, copy, 'S', 500);
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, verify(List.of(starter), 11, 500));
-        assertEquals(TrustPolicy.UNTRUSTED, r.result());
+        assertEquals(Result.UNTRUSTED, r.result());
     }
 
     @Test
     void aMissingTrustEntryTrustsNobody() throws Exception {
         process(10, starter, 'S', 500);
-        assertEquals(TrustPolicy.UNTRUSTED, ((Verdict.Rejected) verify(List.of(root.resolve("nope")), 10, 500)).result());
+        assertEquals(Result.UNTRUSTED, ((Verdict.Rejected) verify(List.of(root.resolve("nope")), 10, 500)).result());
     }
 
     @Test
     void aReusedPidIsRaced() throws Exception {
         process(12, starter, 'S', 999); // the connecting process started at 500; PID 12 is now another
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, verify(List.of(starter), 12, 500));
-        assertEquals(TrustPolicy.RACED, r.result());
+        assertEquals(Result.RACED, r.result());
     }
 
     @Test
     void aCallerGoneBeforeItsAcceptWhosePidWasTakenIsRaced() throws Exception {
         process(16, starter, 'S', 999); // a trusted newcomer: only the pidfd showed the caller had gone
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, verify(List.of(starter), 16, Peer.REUSED_START));
-        assertEquals(TrustPolicy.RACED, r.result());
+        assertEquals(Result.RACED, r.result());
     }
 
     @Test
     void zombiesAndVanishedCallersAreGone() throws Exception {
         process(13, starter, 'Z', 500);
-        assertEquals(TrustPolicy.GONE, ((Verdict.Rejected) verify(List.of(starter), 13, 500)).result());
-        assertEquals(TrustPolicy.GONE, ((Verdict.Rejected) verify(List.of(starter), 14, 500)).result());
-        assertEquals(TrustPolicy.GONE, ((Verdict.Rejected) verify(List.of(starter), 13, Peer.UNKNOWN_START)).result());
+        assertEquals(Result.GONE, ((Verdict.Rejected) verify(List.of(starter), 13, 500)).result());
+        assertEquals(Result.GONE, ((Verdict.Rejected) verify(List.of(starter), 14, 500)).result());
+        assertEquals(Result.GONE, ((Verdict.Rejected) verify(List.of(starter), 13, Peer.UNKNOWN_START)).result());
     }
 
     @Test
@@ -97,6 +99,6 @@ class TrustPolicyTest {
         Path gone = root.resolve("libexec/apptainer/bin/starter (deleted)");
         Files.writeString(gone, "old");
         process(15, gone, 'S', 500);
-        assertEquals(TrustPolicy.UNTRUSTED, ((Verdict.Rejected) verify(List.of(starter), 15, 500)).result());
+        assertEquals(Result.UNTRUSTED, ((Verdict.Rejected) verify(List.of(starter), 15, 500)).result());
     }
 }

@@ -1,4 +1,4 @@
-package io.apptheus.monitor;
+package io.apptheus.registration;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,10 +16,13 @@ import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Hierarchy;
 import io.apptheus.config.ApptheusConfig;
-import io.apptheus.gateway.Addresses;
 import io.apptheus.metrics.SelfMetrics;
+import io.apptheus.monitor.ContainerRegistry;
+import io.apptheus.monitor.Monitor;
 import io.apptheus.proc.ProcReader;
-import io.apptheus.verify.Peer;
+import io.apptheus.registration.contract.Addresses;
+import io.apptheus.registration.contract.Peer;
+import io.apptheus.registration.contract.Result;
 import io.apptheus.verify.TrustPolicy;
 import io.apptheus.verify.Verdict;
 import io.quarkus.vertx.ConsumeEvent;
@@ -58,7 +61,7 @@ public class Registrar {
     }
 
     @ConsumeEvent(value = Addresses.REGISTRATION, blocking = true, ordered = false)
-    public String register(Peer peer) {
+    public Result register(Peer peer) {
         Verdict verdict = trust.verify(peer);
         if (verdict instanceof Verdict.Rejected r) {
             LOG.warnf("refused pid %d uid %d gid %d exe %s: %s", peer.pid(), peer.uid(), peer.gid(), r.exe(), r.reason());
@@ -69,33 +72,33 @@ public class Registrar {
         if (registry.size() >= maxContainers) {
             LOG.warnf("container %s: pid %d uid %d refused: %d containers are monitored already (--monitor.max-containers)",
                     name, peer.pid(), peer.uid(), maxContainers);
-            self.registration(SelfMetrics.REFUSED_LIMIT);
-            return SelfMetrics.REFUSED_LIMIT;
+            self.registration(Result.REFUSED_LIMIT);
+            return Result.REFUSED_LIMIT;
         }
         return attach(name, peer);
     }
 
-    private String attach(String name, Peer peer) {
+    private Result attach(String name, Peer peer) {
         Attempt a = new Attempt(name, peer);
         try {
             a.original = cgroups.dirsOf(proc.cgroup(peer.pid()));
             a.cgroup = nested ? cgroups.create(name, a.original) : cgroups.create(name);
             moveTree(a);
             if (a.moved.isEmpty()) {
-                return refuse(a, SelfMetrics.GONE, "exited during registration");
+                return refuse(a, Result.GONE, "exited during registration");
             }
             if (proc.stat(peer.pid()).startTime() != peer.startTime()) {
-                return refuse(a, SelfMetrics.RACED, "PID now names another process; move undone");
+                return refuse(a, Result.RACED, "PID now names another process; move undone");
             }
             List<ControllerReader> readers = cgroups.openReaders(a.cgroup);
             monitor.start(a.cgroup, peer, readers);
-            self.registration(SelfMetrics.ACCEPTED);
+            self.registration(Result.ACCEPTED);
             LOG.infof("container %s: monitoring pid %d uid %d and %d more processes in %s", name, peer.pid(),
                     peer.uid(), a.moved.size() - 1, a.cgroup.id());
-            return SelfMetrics.ACCEPTED;
+            return Result.ACCEPTED;
         } catch (IOException e) {
             if (ProcReader.isGone(e)) {
-                return refuse(a, SelfMetrics.GONE, "exited during registration");
+                return refuse(a, Result.GONE, "exited during registration");
             }
             return fail(a, e);
         } catch (RuntimeException e) {
@@ -118,15 +121,15 @@ public class Registrar {
         }
     }
 
-    private String fail(Attempt a, Exception e) {
+    private Result fail(Attempt a, Exception e) {
         LOG.errorf("container %s: pid %d uid %d: registration failed: %s", a.name, a.peer.pid(), a.peer.uid(),
                 e.getMessage());
-        self.registration(SelfMetrics.ERROR);
+        self.registration(Result.ERROR);
         undo(a);
-        return SelfMetrics.ERROR;
+        return Result.ERROR;
     }
 
-    private String refuse(Attempt a, String result, String why) {
+    private Result refuse(Attempt a, Result result, String why) {
         LOG.infof("container %s: pid %d uid %d %s", a.name, a.peer.pid(), a.peer.uid(), why);
         self.registration(result);
         undo(a);

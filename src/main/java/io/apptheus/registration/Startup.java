@@ -1,4 +1,4 @@
-package io.apptheus.monitor;
+package io.apptheus.registration;
 
 import java.io.IOException;
 import java.util.List;
@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.ContainerCgroup;
+import io.apptheus.monitor.Monitor;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.verify.TrustEntries;
 import io.apptheus.verify.TrustPolicy;

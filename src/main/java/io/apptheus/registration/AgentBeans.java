@@ -1,4 +1,4 @@
-package io.apptheus.monitor;
+package io.apptheus.registration;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import io.apptheus.cgroup.CgroupLayout;
 import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.LayoutDetector;
 import io.apptheus.cgroup.v1.V1Setup;
-import io.apptheus.cli.TrustList;
+import io.apptheus.config.TrustList;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;

@@ -1,4 +1,4 @@
-package io.apptheus.verify;
+package io.apptheus.registration.contract;
 
 /**
  * A caller as the kernel vouches for it (SO_PEERCRED) at connect time, plus the agent's

@@ -1,4 +1,4 @@
-package io.apptheus.cli;
+package io.apptheus.config;
 
 import java.util.ArrayList;
 import java.util.List;
