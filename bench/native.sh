@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The native executable on these machines, with the native-image stand-in (README.md, "Native executable").
+# The native executable on these machines, with the native-image stand-in (docs/native.md).
 #
 #   bench/native.sh [setup|test|measure|all]...      (default: all = setup test measure)
 #
@@ -18,7 +18,7 @@
 # Needs root, gcc, python3, Java 17 for Maven and the jar, and ~4 GB of free memory for the build.
 # The stand-in's binary is for checks on these machines only: it loads Temurin 25's shared
 # libraries and a stub libjvm.so from $NATIVE_GRAALVM_HOME. Never ship it; users build with Mandrel
-# or GraalVM, or with -Dquarkus.native.container-build=true (README.md, "Native executable").
+# or GraalVM, or with -Dquarkus.native.container-build=true (docs/native.md).
 # .ci/run does not use any of this.
 set -euo pipefail
 
