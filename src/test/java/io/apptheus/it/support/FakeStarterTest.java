@@ -48,7 +48,7 @@ class FakeStarterTest {
         long t0 = System.nanoTime();
         // the child waits 8 s after the connect, then spins for 1 s of wall time: it must outlive a
         // test JVM that a loaded machine starves between the connect, accept() and the walk of /proc
-        FakeStarter.Handle s = it.start(FakeStarter.binary(), sock, Map.of("FAKESTARTER_START_DELAY_MS", "8000"),
+        FakeStarter.Handle s = it.starters().start(FakeStarter.binary(), sock, Map.of("FAKESTARTER_START_DELAY_MS", "8000"),
                 "burn", "1");
 
         SocketChannel conn = accept(server);
