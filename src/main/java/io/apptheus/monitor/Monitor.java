@@ -200,6 +200,9 @@ public class Monitor {
         }
         if (retainNanos == 0) {
             forget(c);
+            if (!c.cgroupRemoved()) {
+                busyCgroups.add(c.cgroup()); // its series go, the removal goes on
+            }
         }
     }
 
