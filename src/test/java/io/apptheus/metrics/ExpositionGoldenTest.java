@@ -34,6 +34,7 @@ import io.apptheus.cgroup.fs.ProcessCountReader;
 import io.apptheus.cgroup.v1.V1Readers;
 import io.apptheus.cgroup.v2.V2Readers;
 import io.apptheus.it.support.GoldenExposition;
+import io.apptheus.it.support.Tools;
 import io.apptheus.proc.ProcReader;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -128,6 +129,23 @@ class ExpositionGoldenTest {
         String om = scrape(OPENMETRICS);
         assertTrue(om.endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
         assertGolden("exposition-openmetrics-1.0.0.txt", om);
+    }
+
+    /** Prometheus' own linter finds nothing in the whole text exposition, containers and compat names included. */
+    @Test
+    void promtoolAcceptsTheWholeExposition() throws Exception {
+        Tools.requireExecutable("/usr/bin/promtool", "promtool is not installed (.ci/run installs prometheus)");
+        Path file = Files.createTempFile("exposition", ".txt");
+        try {
+            Files.writeString(file, scrape(TEXT));
+            Process p = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectInput(file.toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), "promtool check metrics:\n" + out);
+            assertEquals("", out.strip(), "promtool lint findings");
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /** The route's negotiation is the client's: OpenMetrics only when the Accept header names it. */
