@@ -19,6 +19,7 @@ import io.apptheus.metrics.BuildInfo;
 import io.apptheus.monitor.ContainerRegistry;
 import io.apptheus.monitor.MonitoredContainer;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.web.HeavyRequests;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,9 +44,11 @@ public class StatusRoutes {
     private final StatusJson.AgentInfo agent;
     private final String metricsPath;
     private final StatusPage page;
+    private final HeavyRequests heavy;
 
-    StatusRoutes(ContainerRegistry registry, ProcReader proc, Passwd users, ApptheusConfig config) {
+    StatusRoutes(ContainerRegistry registry, ProcReader proc, Passwd users, HeavyRequests heavy, ApptheusConfig config) {
         this.registry = registry;
+        this.heavy = heavy;
         this.users = users;
         this.node = NodeInfo.read(proc.procRoot(), Path.of("/sys"));
         BuildInfo build = BuildInfo.load();
@@ -56,9 +59,22 @@ public class StatusRoutes {
     }
 
     void install(@Observes Router router) {
-        router.get(API).blockingHandler(this::list, false);
-        router.get(API + "/:name").blockingHandler(this::one, false);
-        router.get("/").blockingHandler(this::page, false);
+        router.get(API).blockingHandler(limited(this::list), false);
+        router.get(API + "/:name").blockingHandler(limited(this::one), false);
+        router.get("/").blockingHandler(limited(this::page), false);
+    }
+
+    /** Each answer is made whole in memory: at most --web.max-requests of them at once. */
+    private io.vertx.core.Handler<RoutingContext> limited(io.vertx.core.Handler<RoutingContext> h) {
+        return ctx -> {
+            if (heavy.enter(ctx)) {
+                try {
+                    h.handle(ctx);
+                } finally {
+                    heavy.release();
+                }
+            }
+        };
     }
 
     private void list(RoutingContext ctx) {

@@ -1,0 +1,5 @@
+/**
+ * Logging: the logfmt format of the agent's log (--log.format=logfmt, the default), one line per
+ * record whatever a message carries. Imports nothing of the agent.
+ */
+package io.apptheus.logging;
