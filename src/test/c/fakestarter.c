@@ -53,7 +53,8 @@
  *   scrapes N HOST PORT PATH STALL_MS
  *                              N HTTP GETs of PATH at once on 127.0.0.0/8: connect and send all N,
  *                              read nothing for STALL_MS, then read every answer to its end;
- *                              ok = answered "HTTP/1.1 200"; also prints bytes=<total read>
+ *                              ok = answered "HTTP/1.1 200", busy = "HTTP/1.1 503"; prints
+ *                              "fakestarter: scrapes ok=<n> busy=<n> failed=<n> bytes=<total read>"
  *   connectexec TRUSTED WORKLOAD...
  *                              connect (the connection survives the exec), then exec TRUSTED
  *                              SOCKET WORKLOAD...: untrusted code that becomes the trusted starter
@@ -898,7 +899,7 @@ static int scrapes(long n, const char *host, long port, const char *path, long s
             open_fds--;
         }
     }
-    long ok = 0;
+    long ok = 0, busy = 0;
     for (long i = 0; i < n; i++) {
         if (fds[i].fd >= 0) {
             close(fds[i].fd);
@@ -906,8 +907,10 @@ static int scrapes(long n, const char *host, long port, const char *path, long s
         }
         if (got[i] >= 12 && memcmp(head[i], "HTTP/1.1 200", 12) == 0)
             ok++;
+        else if (got[i] >= 12 && memcmp(head[i], "HTTP/1.1 503", 12) == 0)
+            busy++;
     }
-    printf("fakestarter: scrapes ok=%ld failed=%ld bytes=%lld\n", ok, n - ok, total);
+    printf("fakestarter: scrapes ok=%ld busy=%ld failed=%ld bytes=%lld\n", ok, busy, n - ok - busy, total);
     fflush(stdout);
     return 0;
 }

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link Logfmt}, read back with a logfmt parser written from the format's description (go-logfmt's decoder). */
+import io.apptheus.it.support.LogfmtParser;
+
+/** {@link Logfmt}, read back with a logfmt parser written from the format's description ({@link LogfmtParser}). */
 class LogfmtTest {
 
     private static final Instant TS = Instant.parse("2026-01-01T12:00:00.123Z");
@@ -75,76 +76,7 @@ class LogfmtTest {
         assertEquals("io.quarkus\"a b\"\"\"", b.toString());
     }
 
-    /**
-     * A logfmt decoder: space-separated {@code key=value} pairs, a key being any characters but
-     * space, '=' and '"'; a value bare (up to the next space) or double-quoted with Go's escapes
-     * ({@code \" \\ \n \r \t \}{@code uXXXX}). Throws on anything else: a line that does not parse
-     * fails the test.
-     */
-    static Map<String, String> parse(String line) {
-        Map<String, String> out = new LinkedHashMap<>();
-        int i = 0;
-        int n = line.length();
-        while (i < n) {
-            if (line.charAt(i) == ' ') {
-                i++;
-                continue;
-            }
-            int k = i;
-            while (i < n && line.charAt(i) != '=' && line.charAt(i) != ' ' && line.charAt(i) != '"') {
-                i++;
-            }
-            if (i == k || i >= n || line.charAt(i) != '=') {
-                throw new IllegalArgumentException("no key=value at " + k + ": " + line);
-            }
-            String key = line.substring(k, i++);
-            StringBuilder v = new StringBuilder();
-            if (i < n && line.charAt(i) == '"') {
-                i++;
-                for (;;) {
-                    if (i >= n) {
-                        throw new IllegalArgumentException("unterminated value of " + key + ": " + line);
-                    }
-                    char c = line.charAt(i++);
-                    if (c == '"') {
-                        break;
-                    }
-                    if (c < 0x20) {
-                        throw new IllegalArgumentException("control character in " + key + ": " + line);
-                    }
-                    if (c != '\\') {
-                        v.append(c);
-                        continue;
-                    }
-                    char e = line.charAt(i++);
-                    switch (e) {
-                        case '"', '\\' -> v.append(e);
-                        case 'n' -> v.append('\n');
-                        case 'r' -> v.append('\r');
-                        case 't' -> v.append('\t');
-                        case 'u' -> {
-                            v.append((char) Integer.parseInt(line.substring(i, i + 4), 16));
-                            i += 4;
-                        }
-                        default -> throw new IllegalArgumentException("bad escape \\" + e + ": " + line);
-                    }
-                }
-                if (i < n && line.charAt(i) != ' ') {
-                    throw new IllegalArgumentException("garbage after the value of " + key + ": " + line);
-                }
-            } else {
-                while (i < n && line.charAt(i) != ' ') {
-                    char c = line.charAt(i++);
-                    if (c == '"' || c == '=' || c < 0x20) {
-                        throw new IllegalArgumentException("bad bare value of " + key + ": " + line);
-                    }
-                    v.append(c);
-                }
-            }
-            if (out.put(key, v.toString()) != null) {
-                throw new IllegalArgumentException("key " + key + " twice: " + line);
-            }
-        }
-        return out;
+    private static Map<String, String> parse(String line) {
+        return LogfmtParser.parse(line);
     }
 }
