@@ -56,7 +56,10 @@ class CallerIdentityIT {
             String name = "starter_" + h.pid();
             assertTrue(s.has("container_processes", Scrape.named(name)), name + " in\n" + s.raw());
             Map<String, String> cg = it.cgroups().cgroupOf(h.childPid());
-            assertTrue(cg.values().stream().allMatch(p -> p.endsWith("/" + name)), "the cgroup is " + name + ": " + cg);
+            List<String> ours = cg.values().stream().filter(p -> p.contains(it.cgroupParent())).toList();
+            assertFalse(ours.isEmpty(), "moved into the container's cgroup: " + cg);
+            assertTrue(ours.stream().allMatch(p -> p.endsWith("/" + it.cgroupParent() + "/" + name)),
+                    "the cgroup is " + name + ": " + cg);
         }
         assertEquals(callers.size(), s.series("container_processes").size());
         assertFalse(s.raw().contains("10281") || s.raw().contains("break") || s.raw().contains("escape"), s.raw());
@@ -75,11 +78,12 @@ class CallerIdentityIT {
                     Map.of("FAKESTARTER_CONNECT_DELAY_MS", "500"), "connectexec", it.trustedStarter().toString(),
                     "sleep", "3");
             int attempt = tries;
+            // (a scrape writes the containers' series before the counters: wait for both)
             Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.registrations("accepted")
-                    + x.registrations("untrusted") + x.registrations("already_monitored") == 2 * attempt);
+                    + x.registrations("untrusted") + x.registrations("already_monitored") == 2 * attempt
+                    && x.has("container_processes", Scrape.named("starter_" + h.pid())));
             assertEquals(0.0, s.registrations("error"), agent.logTail(20));
             assertEquals(attempt, s.registrations("accepted"), "each process is monitored once: " + agent.logTail(20));
-            assertTrue(s.has("container_processes", Scrape.named("starter_" + h.pid())));
             seen = s.registrations("already_monitored");
             assertTrue(seen > 0 || tries < 10, "the first connection was verified before the exec 10 times");
         }

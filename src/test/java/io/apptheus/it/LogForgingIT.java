@@ -38,9 +38,9 @@ class LogForgingIT {
         Path evil = evilBinary();
         Path emptyWebConfig = Files.writeString(it.tempDir().resolve("web.yml"), "");
         AgentProcess agent = it.agent().flag("--web.config.file", emptyWebConfig.toString()).start().awaitReady(READY);
-        FakeStarter.Handle h = it.starters().startAs(Launcher.NOBODY, evil, it.socketPath(), Map.of(), "connects", "1");
-        assertEquals(0, h.awaitExit(Duration.ofSeconds(30)), h.describe());
-        agent.awaitScrape(Duration.ofSeconds(20), s -> s.registrations("untrusted") == 1);
+        // alive while it is verified (a caller gone by then is "gone", not "untrusted")
+        FakeStarter.Handle h = it.starters().startAs(Launcher.NOBODY, evil, it.socketPath(), Map.of(), "sleep", "3");
+        agent.awaitScrape(Duration.ofSeconds(30), s -> s.registrations("untrusted") == 1);
         agent.awaitLog("refused pid", Duration.ofSeconds(10));
 
         List<String> lines = agent.log().lines().filter(l -> !l.startsWith("# ")).toList();
@@ -65,9 +65,9 @@ class LogForgingIT {
     void andCannotInJson() throws Exception {
         Path evil = evilBinary();
         AgentProcess agent = it.agent().flag("--log.format", "json").start().awaitReady(READY);
-        FakeStarter.Handle h = it.starters().startAs(Launcher.NOBODY, evil, it.socketPath(), Map.of(), "connects", "1");
-        assertEquals(0, h.awaitExit(Duration.ofSeconds(30)), h.describe());
-        agent.awaitScrape(Duration.ofSeconds(20), s -> s.registrations("untrusted") == 1);
+        // alive while it is verified (a caller gone by then is "gone", not "untrusted")
+        FakeStarter.Handle h = it.starters().startAs(Launcher.NOBODY, evil, it.socketPath(), Map.of(), "sleep", "3");
+        agent.awaitScrape(Duration.ofSeconds(30), s -> s.registrations("untrusted") == 1);
         agent.awaitLog("refused pid", Duration.ofSeconds(10));
         List<JsonObject> records = agent.log().lines().filter(l -> !l.startsWith("# ")).map(JsonObject::new).toList();
         String msg = records.stream().map(r -> r.getString("message")).filter(m -> m.startsWith("refused pid"))
