@@ -59,12 +59,18 @@ final class KeyPairCheck {
         if (sig == null) {
             return Outcome.UNKNOWN;
         }
+        Signature s;
+        Signature v;
         try {
-            Signature s = Signature.getInstance(sig);
+            s = Signature.getInstance(sig);
+            v = Signature.getInstance(sig);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return Outcome.UNKNOWN; // a runtime without it (a native image's providers): the TLS stack decides
+        }
+        try {
             s.initSign(key);
             s.update(PROBE);
             byte[] signature = s.sign();
-            Signature v = Signature.getInstance(sig);
             v.initVerify(certificateKey);
             v.update(PROBE);
             return v.verify(signature) ? Outcome.MATCH : Outcome.MISMATCH;
