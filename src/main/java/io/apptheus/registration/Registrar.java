@@ -49,8 +49,14 @@ public class Registrar {
     private final SelfMetrics self;
     private final int maxContainers;
     private final boolean nested;
-    /** PIDs whose registration runs now: a second connection of the same process waits for none. */
-    private final Set<Long> registering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Processes (PID and start time: a reused PID is another process) whose registration runs
+     * now: a second connection of the same process waits for none.
+     */
+    private final Set<Claim> registering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private record Claim(long pid, long startTime) {
+    }
 
     Registrar(TrustPolicy trust, ProcReader proc, CgroupManager cgroups, Monitor monitor, ContainerRegistry registry,
               SelfMetrics self, ApptheusConfig config) {
@@ -76,7 +82,8 @@ public class Registrar {
         }
         // from the trusted entry, not from the path the caller ran it by (a bind mount names it at will)
         String name = ((Verdict.Trusted) verdict).containerName();
-        if (!registering.add(peer.pid())) {
+        Claim claim = new Claim(peer.pid(), peer.startTime());
+        if (!registering.add(claim)) {
             return alreadyMonitored(name, peer, "is being registered already");
         }
         try {
@@ -91,7 +98,7 @@ public class Registrar {
             }
             return attach(name, peer);
         } finally {
-            registering.remove(peer.pid());
+            registering.remove(claim);
         }
     }
 
