@@ -15,9 +15,6 @@ import java.util.TreeMap;
  */
 public final class ContainerLabels {
 
-    /** Longest label value kept; Prometheus stores it with every sample. */
-    static final int MAX_VALUE_BYTES = 128;
-
     /** Which optional labels to publish (--label.user, --label.instance, --label.slurm). */
     public record Switches(boolean user, boolean instance, boolean slurm) {
     }
@@ -77,15 +74,17 @@ public final class ContainerLabels {
     }
 
     /**
-     * Keeps letters, digits and {@code . _ - @ +}, replaces anything else by {@code _}, and cuts the
-     * value at 128 bytes: a user or instance name comes from outside the agent's control.
+     * Keeps letters, digits and {@code . _ - @ +} and replaces any other character by {@code _}: a
+     * user or instance name comes from outside the agent's control. It does not cut: the value was
+     * cut when it was read (io.apptheus.proc.UserStrings, --label.max-value-bytes), so the label,
+     * the status API, the page and {@code apptheus ps} show the same prefix of it.
      */
     static String sanitise(String value) {
         if (value == null) {
             return "";
         }
-        StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_VALUE_BYTES));
-        for (int i = 0; i < value.length() && sb.length() < MAX_VALUE_BYTES; i++) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i += Character.charCount(value.codePointAt(i))) {
             char c = value.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || c == '.' || c == '_' || c == '-' || c == '@' || c == '+';

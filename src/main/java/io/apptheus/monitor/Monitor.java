@@ -259,7 +259,7 @@ public class Monitor {
     /** The starter's process title, read once: a title we cannot read only loses the instance name. */
     private StarterTitle title(long pid) {
         try {
-            return StarterTitle.parse(proc.cmdline(pid));
+            return proc.starterTitle(pid); // read and cut with --proc.max-read-bytes, --label.max-value-bytes
         } catch (java.io.IOException e) {
             LOG.debugf("pid %d: cannot read its cmdline: %s", pid, e.getMessage());
             return StarterTitle.UNKNOWN;

@@ -216,8 +216,8 @@ class WebConfigIT {
         Path web = webConfig(users());
         AgentProcess agent = it.agent().flag("--web.config.file", web.toString()).basicAuth(USER, PASSWORD).start()
                 .awaitReady(READY);
-        assertTrue(agent.log().contains("apptheus: warning: web config " + web + " has basic_auth_users but no TLS"),
-                agent.logTail(20));
+        assertTrue(agent.log().lines().anyMatch(l -> l.contains(" level=warn ")
+                && l.contains("web config " + web + " has basic_auth_users but no TLS")), agent.logTail(20));
         String url = agent.baseUrl() + "/metrics";
         assertEquals("401", curl(url).status());
         assertEquals("200", curl("-u", USER + ":" + PASSWORD, url).status());

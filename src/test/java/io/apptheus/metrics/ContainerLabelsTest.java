@@ -28,7 +28,9 @@ class ContainerLabelsTest {
     void valuesAreBoundedAndTamed() {
         assertEquals("my_instance__rm_-rf", ContainerLabels.sanitise("my instance; rm -rf"));
         assertEquals("", ContainerLabels.sanitise(null));
-        assertEquals(128, ContainerLabels.sanitise("x".repeat(500)).length());
+        // cut when read (proc.UserStrings, --label.max-value-bytes), not again here: one cut everywhere
+        assertEquals(500, ContainerLabels.sanitise("x".repeat(500)).length());
+        assertEquals("_x", ContainerLabels.sanitise("\uD83D\uDE00x"), "one _ per character, not per UTF-16 unit");
         assertEquals("j.doe@example.org", ContainerLabels.sanitise("j.doe@example.org"));
         assertEquals("__", ContainerLabels.sanitise("é\n"));
     }

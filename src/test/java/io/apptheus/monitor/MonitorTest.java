@@ -79,7 +79,9 @@ class MonitorTest {
 
     /** @param retain --metrics.retain-exited, ISO-8601 (plain SmallRye config has no Go-style durations) */
     private Monitor monitor(String retain) {
+        // Quarkus's converter reads the mapping's defaults as the agent does ("10s", "0.5s")
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ApptheusConfig.class)
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withDefaultValues(Map.of("apptheus.socket.path", "/run/apptheus/gateway.sock",
                         "apptheus.monitor.interval", "PT0.5S", "apptheus.cgroup.parent", "/mg",
                         "apptheus.metrics.retain-exited", retain, "apptheus.web.telemetry-path", "/metrics"))
