@@ -49,7 +49,8 @@ log() { echo "fleet: $*" >&2; }
 
 starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 
-record() { # kind name pid
+record() { # kind name pid (a background job of this shell: disowned, so that no "Killed" is reported)
+    disown "$3" 2>/dev/null || true
     local st
     st=$(starttime "$3") || st=
     echo "$1 $2 $3 ${st:-0}" >>"$DIR/pids"
@@ -334,7 +335,7 @@ EOF
     for ((n = 1; n <= K; n++)); do
         local have i
         for ((i = 0; i < 600; i++)); do
-            have=$(curl -fsS "http://$NET.$n:$PORT/metrics" | awk '/^apptheus_containers /{print int($2)}')
+            have=$(curl -fsS "http://$NET.$n:$PORT/metrics" | awk '/^apptheus_containers /{print int($2)}') || have=0
             ((${have:-0} >= M)) && break
             sleep 0.2
         done
@@ -367,7 +368,7 @@ EOF
         echo "PROM_URL=http://127.0.0.1:$PROM_PORT" >>"$DIR/fleet.env"
         local i up
         for ((i = 0; i < 600; i++)); do
-            up=$(curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
+            up=$(curl -fsS "http://127.0.0.1:$PROM_PORT/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l) || up=0
             ((up >= K)) && break
             sleep 0.2
         done
