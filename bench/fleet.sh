@@ -11,6 +11,8 @@
 #                                        state directory unless --keep)
 #   bench/fleet.sh stop-agent NODE       SIGTERM one node's agent (NODE: 1..K)
 #   bench/fleet.sh end-container NODE J  kill every process of container J (0..M-1) of NODE
+#   bench/fleet.sh config [--scrape D] [--eval D] [--no-drop] [--store URL]
+#                                        a Prometheus configuration for the running fleet
 #
 # Options of start:
 #   --net A.B.C        node addresses A.B.C.1 .. A.B.C.K (default 127.0.10; must be in 127/8)
@@ -359,7 +361,9 @@ EOF
     if ((prom)); then
         mkdir -p "$DIR/prometheus/apptheus-targets"
         "$REPO/deploy/prometheus/apptheus-file-sd.sh" -p "$PORT" -o "$DIR/prometheus/apptheus-targets/nodes.json" "$DIR/nodes.txt"
-        fleet_config "$store" >"$DIR/prometheus/prometheus.yml"
+        STORE_URL=
+        ((store)) && STORE_URL=http://127.0.0.1:$VM_PORT/api/v1/write
+        fleet_config >"$DIR/prometheus/prometheus.yml"
         prometheus --config.file="$DIR/prometheus/prometheus.yml" --storage.tsdb.path="$DIR/prometheus/data" \
             --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle \
             </dev/null >"$DIR/prometheus/prometheus.log" 2>&1 &
@@ -459,16 +463,48 @@ set_limits() {
 }
 
 # deploy/prometheus/prometheus-fleet.yml for this machine: target files, rule files and the
-# store's URL made absolute; --scrape/--eval override the shipped intervals.
+# store's URL made absolute; SCRAPE/EVAL override the shipped intervals, DROP=0 removes the drop
+# list, an empty STORE_URL the remote_write section.
 fleet_config() {
-    local store=$1 rules=$REPO/deploy/prometheus/rules
+    local rules=$REPO/deploy/prometheus/rules
     sed -e "s#'apptheus-targets/#'$DIR/prometheus/apptheus-targets/#" \
         -e "s#^  - rules/#  - $rules/#" \
-        -e "s#url: http://[^ ]*/api/v1/write#url: http://127.0.0.1:$VM_PORT/api/v1/write#" \
-        ${SCRAPE:+-e "s#^    scrape_interval: .*#    scrape_interval: $SCRAPE#" -e "s#^    scrape_timeout: .*#    scrape_timeout: $SCRAPE#"} \
+        -e "s#url: http://[^ ]*/api/v1/write#url: ${STORE_URL:-none}#" \
+        ${SCRAPE:+-e "s#^    scrape_interval: .*#    scrape_interval: $SCRAPE#"} \
+        ${SCRAPE:+-e "s#^    scrape_timeout: .*#    scrape_timeout: $(timeout_for "$SCRAPE")#"} \
         ${EVAL:+-e "s#^  evaluation_interval: .*#  evaluation_interval: $EVAL#"} \
         "$REPO/deploy/prometheus/prometheus-fleet.yml" |
-        if ((store)); then cat; else sed '/^remote_write:/,$d'; fi
+        if ((${DROP:-1})); then cat; else sed '/^    metric_relabel_configs:/,/^        action: drop/d'; fi |
+        if [[ -n ${STORE_URL:-} ]]; then cat; else sed '/^remote_write:/,$d'; fi
+}
+
+# the shipped 4 s timeout where the interval allows it, else the interval
+timeout_for() {
+    case $1 in 1s | 2s | 3s | 4s) echo "$1" ;; *) echo 4s ;; esac
+}
+
+# bench/fleet.sh config [--scrape D] [--eval D] [--no-drop] [--store URL]: the configuration of a
+# Prometheus for the running fleet (bench/fleet_cost.py starts several variants side by side).
+cmd_config() {
+    [[ -f $DIR/fleet.env ]] || die "no fleet in $DIR"
+    DROP=1 STORE_URL=
+    while (($#)); do
+        case $1 in
+        --scrape) SCRAPE=$2; shift ;;
+        --eval) EVAL=$2; shift ;;
+        --no-drop) DROP=0 ;;
+        --store) STORE_URL=$2; shift ;;
+        *) usage ;;
+        esac
+        shift
+    done
+    if [[ ! -f $DIR/prometheus/apptheus-targets/nodes.json ]]; then
+        # shellcheck source=/dev/null
+        . "$DIR/fleet.env"
+        mkdir -p "$DIR/prometheus/apptheus-targets"
+        "$REPO/deploy/prometheus/apptheus-file-sd.sh" -p "$PORT" -o "$DIR/prometheus/apptheus-targets/nodes.json" "$DIR/nodes.txt"
+    fi
+    fleet_config
 }
 
 main() {
@@ -491,6 +527,7 @@ main() {
     status) cmd_status ;;
     stop-agent) cmd_stop_agent "${args[@]}" ;;
     end-container) cmd_end_container "${args[@]}" ;;
+    config) cmd_config "${args[@]}" ;;
     *) usage ;;
     esac
 }
