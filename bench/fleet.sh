@@ -49,17 +49,25 @@ log() { echo "fleet: $*" >&2; }
 
 # ---- processes: every one recorded as "kind name pid starttime" ------------------------------
 
-starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+# starttime PID: sets ST to field 22 of /proc/PID/stat (clock ticks after boot), empty if gone.
+# Without a subshell: stop checks a thousand PIDs.
+starttime() {
+    local line f
+    ST=
+    { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
+    line=${line##*) } # the command name may hold spaces and parentheses
+    read -ra f <<<"$line"
+    ST=${f[19]}
+}
 
 record() { # kind name pid (a background job of this shell: disowned, so that no "Killed" is reported)
     disown "$3" 2>/dev/null || true
-    local st
-    st=$(starttime "$3") || st=
-    echo "$1 $2 $3 ${st:-0}" >>"$DIR/pids"
+    starttime "$3" || true
+    echo "$1 $2 $3 ${ST:-0}" >>"$DIR/pids"
 }
 
 # alive PID STARTTIME: the recorded process, not a newcomer that got its PID
-alive() { [[ -e /proc/$1 && $(starttime "$1") == "$2" ]]; }
+alive() { starttime "$1" && [[ $ST == "$2" ]]; }
 
 # signal SIG KIND [NAME]: signals every recorded, still matching process of that kind (and name)
 signal() {
@@ -67,7 +75,7 @@ signal() {
     [[ -f $DIR/pids ]] || return 0
     while read -r k n pid st; do
         [[ $k == "$kind" && ( -z $name || $n == "$name" ) ]] || continue
-        alive "$pid" "$st" && kill "-$sig" "$pid" 2>/dev/null || true
+        if alive "$pid" "$st"; then kill "-$sig" "$pid" 2>/dev/null || true; fi
     done <"$DIR/pids"
 }
 
@@ -225,9 +233,10 @@ cmd_start() {
     (($# >= 2)) || usage
     local K=$1 M=$2
     shift 2
-    [[ $K =~ ^[0-9]+$ && $M =~ ^[0-9]+$ ]] && ((K >= 1 && K <= 250 && M >= 0 && M <= 2000)) ||
+    if ! [[ $K =~ ^[0-9]+$ && $M =~ ^[0-9]+$ ]] || ((K < 1 || K > 250 || M > 2000)); then
         die "K must be 1..250 and M 0..2000"
-    local NET=127.0.10 PORT=9091 SCRAPE= EVAL= RETAIN=60s PROM_PORT=19090 VM_PORT=18428 prom=1 store=1 active=$M
+    fi
+    local NET=127.0.10 PORT=9091 SCRAPE='' EVAL='' RETAIN=60s PROM_PORT=19090 VM_PORT=18428 prom=1 store=1 active=$M
     while (($#)); do
         case $1 in
         --net) NET=$2; shift ;;
@@ -258,7 +267,7 @@ cmd_start() {
     local jar=${APPTHEUS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}
     [[ -f $jar ]] || die "no agent at $jar: run ./mvnw -B -DskipTests package"
 
-    mkdir -m 0755 -p "$DIR"
+    mkdir -p "$DIR" && chmod 0755 "$DIR"
     touch "$DIR/pids" "$DIR/cgroups"
     trap 'start_failed' EXIT
     cat >"$DIR/fleet.env" <<EOF
@@ -270,7 +279,7 @@ EOF
 
     # the trusted starter: root-owned, 0755, at a path only this fleet trusts
     local starter=$DIR/libexec/apptainer/bin/starter
-    mkdir -m 0755 -p "$(dirname "$starter")"
+    install -d -m 0755 "$DIR/libexec" "$DIR/libexec/apptainer" "$DIR/libexec/apptainer/bin"
     local fake=$REPO/target/it-bin/fakestarter
     if [[ ! -x $fake || $fake -ot $REPO/src/test/c/fakestarter.c ]]; then
         command -v gcc >/dev/null || die "gcc not found (it builds src/test/c/fakestarter.c)"
@@ -299,10 +308,11 @@ EOF
     : >"$DIR/nodes.txt"
     for ((n = 1; n <= K; n++)); do
         local nd=$DIR/node$n
-        mkdir -m 0755 -p "$nd/run"
-        mkdir -m 1777 -p "$nd/scratch"
+        mkdir -p "$nd/run" && chmod 0755 "$nd" "$nd/run"
+        mkdir "$nd/scratch" && chmod 1777 "$nd/scratch"
         echo "node$n $NET.$n" >>"$DIR/nodes.txt"
         # the agent's own JVM flags are those of deploy/bin/apptheus (smallest footprint)
+        # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
         unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/passwd && exec "$@"' "$DIR/passwd" \
             java -XX:+UseSerialGC -Xms16m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 \
             -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:TieredStopAtLevel=1 \
@@ -344,6 +354,7 @@ EOF
         ((${have:-0} >= M)) || die "node$n monitors ${have:-0} of $M containers after 120 s"
     done
     set_limits
+    touch "$DIR/go"
     log "$((K * M)) containers running ($M per node, ${#USERS[@]} users)"
 
     # ---- VictoriaMetrics and Prometheus
@@ -420,24 +431,26 @@ start_container() {
     if ((j < active)); then
         kind=$(((j + n) % 5)) # a different mix on each node
     else
-        kind=sleep
+        kind="sleep"
     fi
-    # Workloads run as the user, 3 s after the fork (limits are set meanwhile). A busy loop of
+    # Workloads run as the user once DIR/go exists (limits are set before). A busy loop of
     # the shell is the CPU load (a few % of a core); dd with O_DIRECT bypasses the page cache so
     # the bytes reach the block device counters; the oom workload runs a second fake starter
     # (its socket does not exist, so it runs unmonitored inside this container) that touches
     # 64 MiB under a 32 MiB limit: the kernel kills it, the container goes on.
+    local go="while [ ! -e $DIR/go ]; do sleep 1; done;"
+    # shellcheck disable=SC2016 # $i is the container shell's
     case $kind in
     0) kind=cpu script='sleep 3; while :; do i=0; while [ $i -lt 4000 ]; do i=$((i+1)); done; sleep 1; done' ;;
     1) kind=io script="sleep 3; while :; do dd if=/dev/zero of=$scratch/io.$j bs=64k count=16 oflag=direct status=none; sleep 5; done" ;;
     2) kind=memory script="sleep 3; exec $starter $DIR/none.sock hold 24 100000" ;;
     3) kind=throttled script='sleep 3; while :; do i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1; done' ;;
     4) kind=oom script="sleep 3; while :; do $starter $DIR/none.sock hold 64 1 >/dev/null 2>&1; sleep 15; done" ;;
-    sleep) script='exec sleep 100000' ;;
+    sleep) go='' script='exec sleep 100000' ;;
     esac
     setpriv --reuid="$uid" --regid="$uid" --clear-groups \
         env SLURM_JOB_ID="$job" FAKESTARTER_START_DELAY_MS="$STARTER_DELAY_MS" \
-        "$starter" "$DIR/node$n/run/gateway.sock" exec sh -c "cd $scratch && $script" \
+        "$starter" "$DIR/node$n/run/gateway.sock" exec sh -c "cd $scratch && $go $script" \
         </dev/null >"$DIR/node$n/container-$j.out" 2>&1 &
     record container "node$n/$j" $!
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "node$n" "$j" "${USERS[$u]}" "$uid" "$job" "$kind" $! >>"$DIR/containers.tsv"
@@ -455,7 +468,7 @@ set_limits() {
             case $kind/$key in
             throttled/*cpu*) [[ -f $dir/cpu.cfs_quota_us ]] && echo 10000 >"$dir/cpu.cfs_quota_us" ;;
             throttled/unified) [[ -f $dir/cpu.max ]] && echo "10000 100000" >"$dir/cpu.max" ;;
-            oom/memory) echo $((32 << 20)) >"$dir/memory.limit_in_bytes" ;;
+            oom/memory) echo $((32 << 20)) >"$dir/memory.limit_in_bytes" ;; # before the workload touches memory
             oom/unified) [[ -f $dir/memory.max ]] && echo $((32 << 20)) >"$dir/memory.max" ;;
             esac
         done <"$DIR/owncg"
