@@ -133,22 +133,21 @@ own_cgroup_dirs() {
     done </proc/self/cgroup
 }
 
-# Every process in the fleet's cgroups, SIGKILLed; then the directories, deepest first.
+# Every process in the fleet's cgroups, SIGKILLed; then the directories, deepest first (rmdir
+# of a cgroup fails while it has a process or a child: retried). One find per tree and round,
+# since a thousand containers make six thousand directories.
 remove_cgroups() {
     [[ -f $DIR/cgroups ]] || return 0
-    local top i dirs d pid left
-    for ((i = 0; i < 50; i++)); do
+    local top i left pid
+    for ((i = 0; i < 100; i++)); do
         left=0
         while read -r top; do
             [[ -d $top ]] || continue
             left=1
-            mapfile -t dirs < <(find "$top" -depth -mindepth 0 -type d 2>/dev/null)
-            for d in "${dirs[@]}"; do
-                while read -r pid; do
-                    [[ -n $pid && $pid != "$$" ]] && kill -KILL "$pid" 2>/dev/null
-                done <"$d/cgroup.procs" 2>/dev/null || true
-            done
-            for d in "${dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
+            while read -r pid; do
+                [[ -n $pid && $pid != "$$" ]] && kill -KILL "$pid" 2>/dev/null
+            done < <(find "$top" -name cgroup.procs -exec cat {} + 2>/dev/null)
+            find "$top" -depth -type d -exec rmdir {} + 2>/dev/null || true
         done <"$DIR/cgroups"
         ((left)) || return 0
         sleep 0.2

@@ -69,6 +69,7 @@ class FleetIT {
     final ItResources it = new ItResources();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final long started = System.nanoTime();
 
     private record Container(String node, int index, String user, String job, String workload, long pid) {
     }
@@ -86,6 +87,7 @@ class FleetIT {
                 "--eval", "2s", "--retain", "10s", "--prom-port", Integer.toString(promPort),
                 "--vm-port", Integer.toString(vmPort));
         it.registerCgroupParent(Files.readString(dir.resolve("parent")).trim()); // removed again, should stop fail
+        log("fleet started");
         String prom = "http://127.0.0.1:" + promPort;
         String vm = "http://127.0.0.1:" + vmPort;
         List<Container> containers = manifest(dir.resolve("containers.tsv"));
@@ -102,6 +104,7 @@ class FleetIT {
         // 1. every rule and panel, on Prometheus and on the store
         List<String> missing = awaitEmpty(Duration.ofSeconds(120), () -> allDataProblems(prom, vm, containers));
         assertEquals(List.of(), missing, "rules and panel queries without data from every node");
+        log("every rule and panel query has data from every node, in Prometheus and VictoriaMetrics");
 
         // 2. a container that is a job of its own ends on node2; node3's agent is stopped
         Container ended = containers.stream().filter(c -> c.node().equals("node2") && c.index() == 4).findFirst()
@@ -112,6 +115,7 @@ class FleetIT {
 
         // meanwhile: the Kubernetes variant's relabelling on the two nodes still up
         checkKubernetesVariant(net, dir);
+        log("Kubernetes variant checked");
 
         List<String> stillThere = awaitEmpty(Duration.ofSeconds(90), () -> {
             List<String> p = new ArrayList<>();
@@ -129,6 +133,7 @@ class FleetIT {
             return p;
         });
         assertEquals(List.of(), stillThere, "a finished container leaves the fleet view after the retention");
+        log("the ended container left the fleet view");
 
         // 3. node3's agent is down: the job alert names node3 and its jobs, then ApptheusDown fires
         Set<String> node3Jobs = set(containers.stream().filter(c -> c.node().equals("node3")).map(Container::job));
@@ -169,6 +174,11 @@ class FleetIT {
             return p;
         });
         assertEquals(List.of(), notFiring, "alerts after node3's agent stopped");
+        log("node3's alerts fired");
+    }
+
+    private void log(String what) {
+        System.out.printf("FleetIT %5.1f s: %s%n", (System.nanoTime() - started) / 1e9, what);
     }
 
     // ---- rules and panels -------------------------------------------------------------------
@@ -281,6 +291,16 @@ class FleetIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         try {
             String base = "http://127.0.0.1:" + port;
+            List<String> notReady = awaitEmpty(Duration.ofSeconds(60), () -> {
+                try {
+                    api(base, "/api/v1/status/runtimeinfo");
+                    return List.of();
+                } catch (AssertionError e) {
+                    return List.of(p.isAlive() ? e.getMessage() : "prometheus exited: " + Files.readString(
+                            dir.resolve("prometheus.log")));
+                }
+            });
+            assertEquals(List.of(), notReady, "Kubernetes variant's Prometheus");
             List<String> wrong = awaitEmpty(Duration.ofSeconds(60), () -> {
                 List<String> problems = new ArrayList<>();
                 JsonObject t = api(base, "/api/v1/targets");
@@ -419,8 +439,11 @@ class FleetIT {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
                     .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) { // e.g. 503 "Service Unavailable" while Prometheus starts
+                throw new AssertionError(base + pathAndQuery + " answered " + r.statusCode() + ": " + r.body());
+            }
             JsonObject body = new JsonObject(r.body());
-            if (r.statusCode() != 200 || !"success".equals(body.getString("status"))) {
+            if (!"success".equals(body.getString("status"))) {
                 throw new AssertionError(base + pathAndQuery + " answered " + r.statusCode() + ": " + r.body());
             }
             return body.getJsonObject("data");
