@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What a fleet of Apptheus nodes costs Prometheus and a remote-write store, measured.
 
-    bench/fleet_cost.py [--nodes 10] [--containers 100] [--minutes 30] [--dir /tmp/apptheus-fleet-cost]
+    bench/fleet_cost.py [--nodes 10] [--containers 100] [--minutes 30] [--dir /tmp/apptheus-fleet-cost] [--out F]
+    bench/fleet_cost.py --report F     # the tables again, from the JSON a run wrote
 
 Starts a simulated cluster with bench/fleet.sh (agents and containers only; 5 active containers
 per node, the rest sleep) and, side by side on the same agents, four Prometheus servers that differ
@@ -37,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 FLEET = REPO / "bench" / "fleet.sh"
 VARIANTS = [  # name, scrape interval, drop list, remote write
+    ("empty", "5s", True, False),  # no targets: the baseline the others' memory is measured against
     ("full-5s", "5s", False, False),
     ("drop-5s", "5s", True, True),
     ("drop-15s", "15s", True, False),
@@ -113,7 +115,10 @@ class Run:
                 argv.append("--no-drop")
             if store:
                 argv += ["--store", f"{self.vm}/api/v1/write"]
-            (d / "prometheus.yml").write_text(self.fleet(*argv, capture=True))
+            config = self.fleet(*argv, capture=True)
+            if name == "empty":
+                config = config.replace(str(self.dir / "prometheus" / "apptheus-targets"), str(d / "no-targets"))
+            (d / "prometheus.yml").write_text(config)
             port = free_port()
             self.spawn(name, ["prometheus", f"--config.file={d / 'prometheus.yml'}", f"--storage.tsdb.path={d / 'data'}",
                               f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.min-block-duration=10m",
@@ -175,7 +180,7 @@ class Run:
             if p.is_dir() and meta.exists():
                 m = json.loads(meta.read_text())
                 out.append((du(p), m["stats"]["numSamples"], m["stats"]["numSeries"],
-                            (m["maxTime"] - m["minTime"]) / 3.6e6))
+                            (m["maxTime"] - m["minTime"]) / 3.6e6, du(p / "chunks"), (p / "index").stat().st_size))
         return out
 
 
@@ -216,7 +221,60 @@ def vm_figures(text, containers, t0):
             "bytes_per_container_hour": size / containers / hours}
 
 
+def report(r):
+    """Markdown tables from a result: the measured variants, then 100 / 1,000 / 5,000 nodes."""
+    nodes, per_node = r["nodes"], r["containers_per_node"]
+    empty = r.get("empty", {})
+    lines = [f"{nodes} nodes x {per_node} containers ({nodes * per_node}), {r['minutes']:g} min; "
+             f"uptime before: {r['uptime_before']}; after: {r['uptime_after']}", "",
+             "| variant | series / container | agent's own series / node | samples/s / node | head series "
+             "| RSS | heap floor | heap / series | CPU (cores) | chunk bytes / sample | index bytes / series / block |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, _, _, _ in VARIANTS:
+        v = r.get(name)
+        if not v or name == "empty":
+            continue
+        v["heap_per_series"] = ((v["heap_floor"] - empty["heap_floor"]) / (v["head_series"] - empty["head_series"])
+                                if v.get("heap_floor") and empty.get("heap_floor") else None)
+        lines.append(" | ".join([
+            f"| {name}", f"{v['series_per_container']:.1f}", f"{v['series_per_node_own']:.0f}",
+            f"{v['samples_per_s_per_node']:.0f}", f"{v['head_series']:,.0f}", f"{v['rss'] / 2**20:.0f} MiB",
+            f"{v['heap_floor'] / 2**20:.0f} MiB" if v.get("heap_floor") else "-",
+            f"{v['heap_per_series']:,.0f} B" if v.get("heap_per_series") else "-",
+            f"{v.get('cpu_cores', float('nan')):.3f}",
+            f"{v['chunk_bytes_per_sample']:.2f}" if v.get("chunk_bytes_per_sample") else "-",
+            f"{v['index_bytes_per_series_block']:.0f} |" if v.get("index_bytes_per_series_block") else "- |"]))
+    if empty:
+        lines += ["", f"Baseline (same rules, no target): RSS {empty['rss'] / 2**20:.0f} MiB, heap floor "
+                      f"{empty['heap_floor'] / 2**20:.0f} MiB, {empty['head_series']:,.0f} head series."]
+    vm = r.get("victoria-metrics", {})
+    if vm.get("bytes_per_sample"):
+        lines += ["", f"VictoriaMetrics (fed by drop-5s): {vm['rows']:,.0f} samples in {vm['bytes'] / 2**20:.1f} MiB "
+                      f"= {vm['bytes_per_sample']:.2f} bytes/sample, {vm['bytes_per_container_hour'] / 1024:.1f} KiB "
+                      f"per container-hour, RSS {vm['rss'] / 2**20:.0f} MiB"]
+    # Extrapolation, 100 containers a node: series and samples scale with nodes; memory with head
+    # series; a day of TSDB = 12 two-hour blocks: chunks per sample + an index per series and block.
+    lines += ["", "| nodes x 100 containers | variant | series | samples/s | Prometheus heap | TSDB / day "
+                  "| VictoriaMetrics / day |", "|---|---|---:|---:|---:|---:|---:|"]
+    for n in (100, 1000, 5000):
+        for name, interval, _, _ in VARIANTS:
+            v = r.get(name)
+            if not v or name == "empty" or not v.get("chunk_bytes_per_sample"):
+                continue
+            series = n * (100 * v["series_per_container"] + v["series_per_node_own"])
+            sps = series / float(interval.rstrip("s"))
+            heap = series * v["heap_per_series"] if v.get("heap_per_series") else float("nan")
+            tsdb = sps * 86400 * v["chunk_bytes_per_sample"] + 12 * series * v["index_bytes_per_series_block"]
+            vmday = sps * 86400 * vm["bytes_per_sample"] if vm.get("bytes_per_sample") else float("nan")
+            lines.append(f"| {n:,} | {name} | {series / 1e6:.2f} M | {sps / 1e3:,.0f} k | {heap / 2**30:,.1f} GiB "
+                         f"| {tsdb / 2**30:,.1f} GiB | {vmday / 2**30:,.1f} GiB |")
+    return "\n".join(lines)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--report":
+        print(report(json.loads(Path(sys.argv[2]).read_text())))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nodes", type=int, default=10)
     ap.add_argument("--containers", type=int, default=100)
@@ -238,8 +296,16 @@ def main():
         run.start()
         t0 = time.time()
         cpu0 = {n: own_metrics(get(b + "/metrics"))["process_cpu_seconds_total"] for n, (b, _, _) in run.prom.items()}
+        heap_seen = {n: [] for n in run.prom}
+        last_print = t0
         while time.time() - t0 < args.minutes * 60:
-            time.sleep(60)
+            time.sleep(15)
+            if time.time() - t0 > args.minutes * 60 / 2:  # the floor of the heap after the start-up
+                for n, (b, _, _) in run.prom.items():
+                    heap_seen[n].append(own_metrics(get(b + "/metrics"))["go_memstats_heap_inuse_bytes"])
+            if time.time() - last_print < 60:
+                continue
+            last_print = time.time()
             own = own_metrics(get(run.prom["drop-5s"][0] + "/metrics"))
             print(f"{(time.time() - t0) / 60:5.1f} min  drop-5s: head series {own['prometheus_tsdb_head_series']:.0f}"
                   f"  rss {own['process_resident_memory_bytes'] / 2**20:.0f} MiB  load {os.getloadavg()[0]:.1f}",
@@ -247,11 +313,21 @@ def main():
         containers = args.nodes * args.containers
         for name, (base, data, interval) in run.prom.items():
             s = run.sample(base, data)
+            if name == "empty":
+                s["heap_floor"] = min(heap_seen[name]) if heap_seen[name] else None
+                result[name] = s
+                continue
             per_ctr, per_node_own, n_ctr = per_container_and_node(base)
             secs = float(interval.rstrip("s"))
             blocks = run.blocks(data)
             full = [b for b in blocks if b[3] >= 0.16]  # whole 10-minute blocks
-            s.update(cpu_cores=(own_metrics(get(base + "/metrics"))["process_cpu_seconds_total"] - cpu0[name])
+            # a block = chunks (per sample) + index (per series): a 2 h block holds 12x the samples
+            # of a 10-minute one with the same index, so both parts are kept apart
+            chunk_per_sample = sum(b[4] for b in full) / sum(b[1] for b in full) if full else None
+            index_per_series = sum(b[5] for b in full) / sum(b[2] for b in full) if full else None
+            s.update(chunk_bytes_per_sample=chunk_per_sample, index_bytes_per_series_block=index_per_series,
+                     heap_floor=min(heap_seen[name]) if heap_seen[name] else None,
+                     cpu_cores=(own_metrics(get(base + "/metrics"))["process_cpu_seconds_total"] - cpu0[name])
                      / (time.time() - t0),
                      series_per_container=per_ctr, series_per_node_own=per_node_own, containers_seen=n_ctr,
                      samples_per_s_per_node=s["kept"] / args.nodes / secs,
@@ -269,6 +345,7 @@ def main():
         run.stop()
     out = json.dumps(result, indent=1, default=str)
     print(out)
+    print(report(result))
     if args.out:
         Path(args.out).write_text(out)
 
