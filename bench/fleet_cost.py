@@ -52,9 +52,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
+def get(url, timeout=60, tries=5):
+    """GET with retries: on a loaded machine a Prometheus can take seconds to answer."""
+    for i in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as r:
+                return r.read().decode()
+        except OSError:
+            if i == tries - 1:
+                raise
+            time.sleep(5)
 
 
 def query(base, promql):
