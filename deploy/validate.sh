@@ -85,6 +85,7 @@ check "apptheus.json is JSON" python3 -m json.tool deploy/grafana/apptheus.json
 check "apptheus.json + panel-queries.txt match generate.py" python3 deploy/grafana/generate.py --check
 check "fleet.json is JSON" python3 -m json.tool deploy/grafana/fleet.json
 check "fleet.json + fleet-panel-queries.txt match generate-fleet.py" python3 deploy/grafana/generate-fleet.py --check
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "apptheus-file-sd.sh: node list -> file_sd JSON, bad names refused" bash -c '
     out=$(printf "node001\nnode002 10.1.0.2 # c\n\n" | deploy/prometheus/apptheus-file-sd.sh -p 9091) &&
     [[ $(python3 -c "import json,sys; print(json.load(sys.stdin))" <<<"$out") == "[{'"'"'targets'"'"': ['"'"'node001:9091'"'"'], '"'"'labels'"'"': {'"'"'node'"'"': '"'"'node001'"'"'}}, {'"'"'targets'"'"': ['"'"'10.1.0.2:9091'"'"'], '"'"'labels'"'"': {'"'"'node'"'"': '"'"'node002'"'"'}}]" ]] &&

@@ -35,10 +35,10 @@ while getopts 'p:o:h' opt; do
 done
 shift $((OPTIND - 1))
 (($# <= 1)) || usage
-[[ $port =~ ^[0-9]{1,5}$ ]] && ((port >= 1 && port <= 65535)) || {
+if ! [[ $port =~ ^[0-9]{1,5}$ ]] || ((port < 1 || port > 65535)); then
     echo "$0: bad port '$port'" >&2
     exit 2
-}
+fi
 input=${1:--}
 
 name_re='^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'

@@ -83,7 +83,8 @@ class FleetIT {
         int promPort = freePort();
         int vmPort = freePort();
         it.register(() -> stopFleet(dir));
-        fleet(Duration.ofMinutes(5), "start", "3", "5", "--dir", dir.toString(), "--net", net, "--scrape", "2s",
+        // ~30 s on an idle machine; minutes when other builds load it (agents' JVMs start slowly)
+        fleet(Duration.ofMinutes(12), "start", "3", "5", "--dir", dir.toString(), "--net", net, "--scrape", "2s",
                 "--eval", "2s", "--retain", "10s", "--prom-port", Integer.toString(promPort),
                 "--vm-port", Integer.toString(vmPort));
         it.registerCgroupParent(Files.readString(dir.resolve("parent")).trim()); // removed again, should stop fail
