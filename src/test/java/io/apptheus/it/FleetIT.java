@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
+import io.apptheus.it.support.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -80,8 +81,8 @@ class FleetIT {
         FakeStarter.binary(); // the script takes target/it-bin/fakestarter
         Path dir = it.tempDir().resolve("fleet");
         String net = freeNet();
-        int promPort = freePort();
-        int vmPort = freePort();
+        int promPort = Ports.free();
+        int vmPort = Ports.free();
         it.register(() -> stopFleet(dir));
         // ~30 s on an idle machine; minutes when other builds load it (agents' JVMs start slowly)
         fleet(Duration.ofMinutes(12), "start", "3", "5", "--dir", dir.toString(), "--net", net, "--scrape", "2s",
@@ -304,7 +305,7 @@ class FleetIT {
         String check = run(Duration.ofSeconds(60), List.of("promtool", "check", "config",
                 dir.resolve("prometheus.yml").toString()));
         assertTrue(check.contains("SUCCESS"), check);
-        int port = freePort();
+        int port = Ports.free();
         Process p = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -547,9 +548,4 @@ class FleetIT {
         throw new AssertionError("no free 127.0.C.1-3:9091 for C in 10..59");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -25,6 +25,7 @@ import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
 import io.apptheus.it.support.Tools;
+import io.apptheus.it.support.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -95,7 +96,7 @@ class PrometheusIT {
     private void startPrometheus(int agentPort) throws Exception {
         Path dir = it.tempDir().resolve("prometheus");
         Files.createDirectories(dir.resolve("data"));
-        int port = freePort();
+        int port = Ports.free();
         String config = """
                 global:
                   scrape_interval: 1s
@@ -157,9 +158,4 @@ class PrometheusIT {
         return out;
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -30,6 +30,7 @@ import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.cgroup.v2.V2Readers;
 import io.apptheus.config.ApptheusConfig;
+import io.apptheus.config.ConfigForTests;
 import io.apptheus.metrics.ContainerSeries;
 import io.apptheus.metrics.MetricsForTests;
 import io.apptheus.proc.Passwd;
@@ -38,8 +39,6 @@ import io.apptheus.registration.contract.Addresses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.quarkus.scheduler.Trigger;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
 
 /**
@@ -77,22 +76,16 @@ class MonitorTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    /** @param retain --metrics.retain-exited, ISO-8601 (plain SmallRye config has no Go-style durations) */
+    /** @param retain --metrics.retain-exited, as the agent reads it ("1m", "PT0S") */
     private Monitor monitor(String retain) {
-        // Quarkus's converter reads the mapping's defaults as the agent does ("10s", "0.5s")
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ApptheusConfig.class)
-                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withDefaultValues(Map.of("apptheus.socket.path", "/run/apptheus/gateway.sock",
-                        "apptheus.monitor.interval", "PT0.5S", "apptheus.cgroup.parent", "/mg",
-                        "apptheus.metrics.retain-exited", retain, "apptheus.web.telemetry-path", "/metrics"))
-                .build();
+        ApptheusConfig config = ConfigForTests.mapping(Map.of("apptheus.metrics.retain-exited", retain));
         var self = MetricsForTests.selfMetrics(meters);
         registry = new ContainerRegistry(self);
         series = MetricsForTests.containerSeries(meters);
         CgroupManager cgroups = new CgroupManager(new CgroupLayout(List.of(cg.dirs().keySet().iterator().next())),
                 "/mg", new V1Setup(tmp.resolve("sys")));
         return new Monitor(registry, cgroups, series, new BlockDevices(tmp.resolve("sys")), self, vertx,
-                new ProcReader(tmp.resolve("proc")), new Passwd(tmp), config.getConfigMapping(ApptheusConfig.class));
+                new ProcReader(tmp.resolve("proc")), new Passwd(tmp), config);
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.Hierarchy;
 import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.config.ApptheusConfig;
+import io.apptheus.config.ConfigForTests;
 import io.apptheus.metrics.MetricsForTests;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.monitor.ContainerRegistry;
@@ -33,7 +34,6 @@ import io.apptheus.registration.contract.Peer;
 import io.apptheus.registration.contract.Result;
 import io.apptheus.verify.TrustPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
 
 /**
@@ -89,12 +89,8 @@ class RegistrarTest {
     }
 
     private Registrar registrar(int maxContainers) {
-        ApptheusConfig config = new SmallRyeConfigBuilder().withMapping(ApptheusConfig.class)
-                .withDefaultValues(Map.of("apptheus.socket.path", "/run/apptheus/gateway.sock",
-                        "apptheus.monitor.interval", "PT0.5S", "apptheus.cgroup.parent", "/mg",
-                        "apptheus.metrics.retain-exited", "PT1M", "apptheus.web.telemetry-path", "/metrics",
-                        "apptheus.monitor.max-containers", Integer.toString(maxContainers)))
-                .build().getConfigMapping(ApptheusConfig.class);
+        ApptheusConfig config = ConfigForTests.mapping(
+                Map.of("apptheus.monitor.max-containers", Integer.toString(maxContainers)));
         SelfMetrics self = MetricsForTests.selfMetrics(meters);
         ProcReader procs = new ProcReader(proc);
         Hierarchy h = new Hierarchy(unified, true, Set.of("cpu", "memory", "io", "pids"), "/", unified);
