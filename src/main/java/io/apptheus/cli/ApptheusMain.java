@@ -27,7 +27,7 @@ public final class ApptheusMain {
     }
 
     public static void main(String... args) {
-        CommandLine cmd = FlagParser.parse(args);
+        CommandLine cmd = FlagParser.parse(args, System.getenv());
         if (cmd instanceof CommandLine.Help) {
             System.out.print(FlagParser.usage());
             System.exit(0);

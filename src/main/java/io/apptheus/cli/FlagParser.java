@@ -18,6 +18,17 @@ public final class FlagParser {
     private FlagParser() {
     }
 
+    /**
+     * As {@link #parse(String[])}, then the {@code APPTHEUS_<FLAG>} variables of {@code env} under the
+     * flags (see {@link EnvironmentFlags}): a flag wins, an unknown {@code APPTHEUS_} variable or a bad
+     * value is {@link CommandLine.Invalid}. Help, version and ps do not look at the environment.
+     */
+    public static CommandLine parse(String[] args, Map<String, String> env) {
+        CommandLine fromArgs = parse(args);
+        return fromArgs instanceof CommandLine.Run run ? EnvironmentFlags.merge(env, run) : fromArgs;
+    }
+
+    /** The command line alone, without the environment. */
     public static CommandLine parse(String[] args) {
         if (args.length > 0 && args[0].equals("ps")) {
             return new CommandLine.Ps(List.of(args).subList(1, args.length));
@@ -92,8 +103,10 @@ public final class FlagParser {
         }
         sb.append(String.format("%-34s %s%n", "  -h, --help", "show this help"));
         sb.append(String.format("%-34s %s%n", "  --version", "show the version"));
-        sb.append("\nEvery flag is also a configuration property (apptheus.<flag> in application.properties,\n");
-        sb.append("APPTHEUS_<FLAG> in the environment, e.g. APPTHEUS_TRUST_PATH); a flag wins.\n");
+        sb.append("\nEvery flag is also an environment variable: APPTHEUS_ and the flag's name in upper case with\n");
+        sb.append("dots and dashes as underscores (APPTHEUS_TRUST_PATH, APPTHEUS_WEB_LISTEN_ADDRESS; a repeatable\n");
+        sb.append("flag's values separated by commas). A flag wins over its variable; an APPTHEUS_ variable that\n");
+        sb.append("names no flag is an error. The systemd unit reads them from /etc/default/apptheus.\n");
         return sb.toString();
     }
 }
