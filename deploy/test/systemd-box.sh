@@ -5,6 +5,7 @@
 # and remove cgroups there (../shared/systemd/README.md).
 #
 #   systemd-box.sh root                 print the cached Debian root, building it first if missing
+#   systemd-box.sh cached               exit 0 if the root is cached, 1 if it must be built
 #   systemd-box.sh start STATE          boot a box; its files live in STATE (an empty directory)
 #   systemd-box.sh exec STATE CMD...    run CMD inside (namespaces of PID 1, clean environment)
 #   systemd-box.sh stop STATE           power off, kill what is left, remove every cgroup, mount
@@ -218,7 +219,7 @@ cmd_inner() {
     # the capabilities nspawn drops; CAP_SYS_ADMIN stays (services make namespaces)
     exec /usr/bin/env -i container=apptheus-test TERM=dumb \
         /usr/bin/setpriv --bounding-set=-sys_module,-sys_rawio,-sys_time,-sys_pacct,-syslog,-wake_alarm,-block_suspend,-mac_admin,-mac_override \
-        /lib/systemd/systemd --log-target=console --show-status=no
+        /lib/systemd/systemd --log-target=journal-or-kmsg --show-status=no
 }
 
 # The box's /sys/fs/cgroup: on a host with v1 hierarchies a read-only tmpfs holding a bind mount
@@ -289,6 +290,7 @@ cmd_stop() {
 
 case ${1:-} in
     root) cmd_root ;;
+    cached) [[ -x $(root_dir)/lib/systemd/systemd ]] ;;
     start) cmd_start "${2:?STATE}" ;;
     launch) cmd_launch "${2:?STATE}" ;;
     inner) cmd_inner "${2:?STATE}" ;;

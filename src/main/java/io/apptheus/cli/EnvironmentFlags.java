@@ -23,7 +23,7 @@ final class EnvironmentFlags {
 
     static final String PREFIX = "APPTHEUS_";
     /** Read by the launcher (/usr/bin/apptheus), not by the agent. */
-    static final Set<String> LAUNCHER = Set.of("APPTHEUS_JAVA_OPTS", "APPTHEUS_EXTRA_ARGS");
+    static final Set<String> LAUNCHER = Set.of("APPTHEUS_JAVA_OPTS", "APPTHEUS_NATIVE_OPTS", "APPTHEUS_EXTRA_ARGS");
     /** A value echoed in an error is cut to this many characters. */
     private static final int MAX_ECHO = 120;
 
