@@ -23,6 +23,11 @@
 # the hierarchies the host does not mount (a fresh mount would be a new, global hierarchy).
 #
 # STATE/share on the host is /srv/host in the box (read-only): put .deb files and binaries there.
+#
+# APPTHEUS_BOX_CGROUP=unified boots systemd on the cgroup2 hierarchy alone (its directory of the
+# box as the box's /sys/fs/cgroup), as on a host with pure cgroup v2; on a hybrid host that
+# hierarchy has no controllers (they are all bound to v1), so it shows v2's delegation rules
+# without resource control. The default (hybrid) mounts every hierarchy the host has.
 set -euo pipefail
 
 SELF=$(readlink -f "$0")
@@ -131,6 +136,7 @@ cmd_start() {
         dir=$(own_dir "$mnt" "$key" "$mroot")/$id
         mkdir "$dir"
         echo "$mnt $key $dir" >>"$state/cgroups"
+        [[ ${APPTHEUS_BOX_CGROUP:-} != unified || $key == unified ]] || echo "$mnt $key $dir" >>"$state/cgroups.hidden"
         if [[ -e $dir/cpuset.cpus ]]; then # a v1 cpuset child starts empty: no task may join it
             cat "$(dirname "$dir")/cpuset.cpus" >"$dir/cpuset.cpus"
             cat "$(dirname "$dir")/cpuset.mems" >"$dir/cpuset.mems"
@@ -227,8 +233,10 @@ cmd_inner() {
 # on a cgroup2-only host the box's cgroup2 directory itself.
 mount_cgroups() {
     local state=$1 m=$2 mnt key dir name
-    if [[ $(awk '$1 == "/sys/fs/cgroup" { print $2 }' "$state/cgroups") == unified ]]; then
-        mount --bind "$(awk '{ print $3 }' "$state/cgroups")" "$m/sys/fs/cgroup"
+    if [[ $(awk '$1 == "/sys/fs/cgroup" { print $2 }' "$state/cgroups") == unified ]] || [[ -f $state/cgroups.hidden ]]; then
+        # cgroup2 only: the box's cgroup2 directory is its /sys/fs/cgroup (the v1 ones, joined
+        # all the same, stay unmounted in the box)
+        mount --bind "$(awk '$2 == "unified" { print $3 }' "$state/cgroups")" "$m/sys/fs/cgroup"
         return
     fi
     mount -t tmpfs -o mode=755,nosuid,nodev,noexec tmpfs "$m/sys/fs/cgroup"
