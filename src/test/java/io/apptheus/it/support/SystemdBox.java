@@ -67,6 +67,14 @@ public final class SystemdBox implements AutoCloseable {
 
     /** Boots a box in {@code dir} (created; must not hold one) and waits until systemd is up. */
     public static SystemdBox boot(Path dir) {
+        return boot(dir, false);
+    }
+
+    /**
+     * As {@link #boot(Path)}; {@code unifiedOnly}: systemd sees the cgroup2 hierarchy alone, as on
+     * a host with pure cgroup v2 (on a hybrid host, without controllers: they are bound to v1).
+     */
+    public static SystemdBox boot(Path dir, boolean unifiedOnly) {
         require(Files.isExecutable(Path.of("/usr/bin/mmdebstrap")) || rootCached(),
                 "mmdebstrap is not installed (apt-get install mmdebstrap) and no Debian root is cached");
         require(Files.isExecutable(Path.of("/usr/bin/nsenter")) && Files.isExecutable(Path.of("/usr/bin/script")),
@@ -74,7 +82,9 @@ public final class SystemdBox implements AutoCloseable {
         ItPaths.mkdirs(dir);
         Path log = ItPaths.newLogFile("systemd-box", ".log");
         SystemdBox box = new SystemdBox(dir, log);
-        Result r = run(List.of(script().toString(), "start", dir.toString()), Duration.ofMinutes(20), log);
+        List<String> cmd = unifiedOnly ? List.of("env", "APPTHEUS_BOX_CGROUP=unified", script().toString(), "start",
+                dir.toString()) : List.of(script().toString(), "start", dir.toString());
+        Result r = run(cmd, Duration.ofMinutes(20), log);
         if (r.exit() != 0) {
             box.close();
             throw new AssertionError("the box did not boot (exit " + r.exit() + "): " + r.err() + "\nconsole: "
