@@ -29,8 +29,8 @@ class DeployNamesTest {
     }
 
     private static Set<String> known() {
-        Set<String> names = new TreeSet<>(EnvironmentFlags.LAUNCHER);
-        Flags.ALL.forEach(f -> names.add(EnvironmentFlags.variable(f.name())));
+        Set<String> names = new TreeSet<>(FlagScanner.NOT_FLAGS);
+        Flags.ALL.forEach(f -> names.add(f.envName()));
         return names;
     }
 
@@ -44,16 +44,10 @@ class DeployNamesTest {
                 if (name.equals("APPTHEUS_") || name.equals("APPTHEUS_X_Y_Z")) {
                     continue;
                 }
-                assertTrue(known().contains(name) || file.endsWith(".8") && isPending(name),
-                        file + " names " + name + ", which the agent does not know; known: " + known());
+                assertTrue(known().contains(name), file + " names " + name + ", which the agent does not know; known: "
+                        + known());
             }
         }
-    }
-
-    // flags of issue 19 item 6 that the man page documents ahead of the agent
-    private static boolean isPending(String name) {
-        return Set.of("APPTHEUS_WEB_SYSTEMD_SOCKET", "APPTHEUS_WEB_ROUTE_PREFIX", "APPTHEUS_WEB_EXTERNAL_URL")
-                .contains(name) && known().stream().noneMatch(name::equals);
     }
 
     @Test

@@ -206,7 +206,8 @@ class SystemdUnitIT {
     void aBrokenSettingsFileStopsTheAgentWithOneLineAndNoRestartLoop() {
         String[][] broken = {
                 {"APPTHEUS_TRUST_PATHS=/usr/libexec/apptainer/bin/starter",
-                        "apptheus: unknown environment variable APPTHEUS_TRUST_PATHS (did you mean APPTHEUS_TRUST_PATH?)"},
+                        "apptheus: unknown environment variable APPTHEUS_TRUST_PATHS: no flag is called --trust_paths"
+                                + " (did you mean APPTHEUS_TRUST_PATH?) (see --help)"},
                 {"APPTHEUS_MONITOR_INTERVAL=fast",
                         "apptheus: invalid value \"fast\" for APPTHEUS_MONITOR_INTERVAL (--monitor.interval): "}};
         for (String[] b : broken) {

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
  * A real systemd (Debian 12's) as PID 1 of its own namespaces, booted by
  * {@code deploy/test/systemd-box.sh} from a cached mmdebstrap root (built on first use), with a
@@ -54,15 +52,9 @@ public final class SystemdBox implements AutoCloseable {
         return ItPaths.baseDir().resolve("deploy/test/systemd-box.sh");
     }
 
-    /**
-     * Skips the calling test when {@code ok} is false, or fails it under {@code CI=true}: CI
-     * installs every tool the tests need, so a missing one there is a defect, not a reason to skip.
-     */
+    /** {@link Tools#require}: skips without the tool, fails under {@code CI=true}. */
     public static void require(boolean ok, String why) {
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError(why + " (CI=true: required)");
-        }
-        Assumptions.assumeTrue(ok, why);
+        Tools.require(ok, why);
     }
 
     /** Boots a box in {@code dir} (created; must not hold one) and waits until systemd is up. */
