@@ -232,4 +232,37 @@ class SystemdUnitIT {
         restart();
         agent.awaitServing(9091);
     }
+
+    @Test
+    @Order(9)
+    void withTheSocketUnitTheAgentServesOnSystemdsSocketAndAScrapeStartsIt() {
+        box.sh("cp /root/apptheus.default /etc/default/apptheus && "
+                + "echo APPTHEUS_WEB_SYSTEMD_SOCKET=true >> /etc/default/apptheus").ok();
+        box.exec("systemctl", "stop", "apptheus").ok(); // it holds the port
+        box.exec("systemctl", "enable", "--now", "apptheus.socket").ok();
+        box.exec(Duration.ofMinutes(3), "systemctl", "start", "apptheus").ok();
+        agent.awaitServing(9091);
+        agent.awaitScrape("the container adopted behind the socket unit", 9091,
+                x -> x.has("container_processes", containerLabels()));
+        // the one listening socket on :9091 is systemd's (PID 1 holds it) and the agent serves on it
+        String owners = box.sh("inode=$(awk '$4 == \"0A\" && $2 ~ /:2383$/ { print $10 }' /proc/net/tcp /proc/net/tcp6);"
+                + " echo listeners=$(echo $inode | wc -w);"
+                + " for p in 1 $(systemctl show -p MainPID --value apptheus); do"
+                + "   ls -l /proc/$p/fd 2>/dev/null | grep -q \"socket:\\[$inode\\]\" && echo holder=$p; done").ok().out();
+        assertTrue(owners.contains("listeners=1") && owners.contains("holder=1")
+                && owners.contains("holder=" + agent.mainPid()), owners);
+
+        // with the agent stopped, systemd keeps the port; a scrape starts the agent again
+        box.exec("systemctl", "stop", "apptheus.service").ok();
+        assertEquals("active", box.show("apptheus.socket", "ActiveState"));
+        box.curl(9091, "/metrics"); // may time out while the agent starts: the connection is what counts
+        box.await("a connection to the socket started the agent", BoxAgent.START,
+                () -> box.show("apptheus", "ActiveState"), "active"::equals);
+        agent.awaitServing(9091);
+
+        box.exec("systemctl", "disable", "--now", "apptheus.socket").ok();
+        box.exec("cp", "/root/apptheus.default", "/etc/default/apptheus").ok();
+        restart();
+        agent.awaitServing(9091);
+    }
 }
