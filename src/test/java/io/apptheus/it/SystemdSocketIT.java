@@ -82,7 +82,7 @@ class SystemdSocketIT {
                 .args("--web.systemd-socket").start());
         assertEquals(2, blocking.awaitExit(Duration.ofSeconds(60)), blocking.describe());
         assertEquals("apptheus: --web.systemd-socket: socket 3 (127.0.0.1:" + port + ") is in blocking mode;"
-                + " set NonBlocking=yes in the .socket unit", output(blocking));
+                + " set NonBlocking=yes in the service unit's [Service] section", output(blocking));
 
         AgentProcess none = it.register(AgentProcess.builder().args("--web.systemd-socket").start());
         assertEquals(2, none.awaitExit(Duration.ofSeconds(60)), none.describe());
