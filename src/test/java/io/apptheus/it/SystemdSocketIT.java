@@ -101,7 +101,7 @@ class SystemdSocketIT {
         AgentProcess typo = it.register(AgentProcess.builder().env("APPTHEUS_WEB_LISTEN_ADRESS", ":9999").start());
         assertEquals(2, typo.awaitExit(Duration.ofSeconds(60)), typo.describe());
         assertEquals("apptheus: unknown environment variable APPTHEUS_WEB_LISTEN_ADRESS: no flag is called"
-                + " --web_listen_adress (see --help)", output(typo));
+                + " --web_listen_adress (did you mean APPTHEUS_WEB_LISTEN_ADDRESS?) (see --help)", output(typo));
 
         AgentProcess bad = it.register(AgentProcess.builder().env("APPTHEUS_LOG_FORMAT", "text").start());
         assertEquals(2, bad.awaitExit(Duration.ofSeconds(60)), bad.describe());
