@@ -61,6 +61,11 @@
  * Drivers print "fakestarter: <driver> ok=<n> failed=<n>" and exit 0.
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
+ *
+ * With -DAPPTHEUS_DEMO the same file builds apptheus-demo-starter, shipped in a package of its
+ * own so that a new user sees a container's series without Apptainer: no drivers, one fixed
+ * workload (one busy thread holding 64 MiB), and a word on whether the agent kept the connection:
+ *   apptheus-demo-starter [--socket PATH] [SECONDS]     (default /run/apptheus/gateway.sock, 60 s)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,6 +86,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <poll.h>
 
 #define MIB (1024L * 1024L)
 #define DIRECT_ALIGN 4096
@@ -482,6 +489,29 @@ static void grow_argv(int argc, char **argv, size_t need)
     exit(1);
 }
 
+/* What starter_main calls itself in its output, and how long it waits to see whether the agent
+ * closes the connection at once (a refusal) before it says the container is monitored; 0: not at all. */
+static const char *prog = "fakestarter";
+static int verdict_wait_ms;
+
+static void report_verdict(int fd, pid_t self)
+{
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+    int r;
+    do {
+        r = poll(&p, 1, verdict_wait_ms);
+    } while (r < 0 && errno == EINTR);
+    if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+        printf("%s: the agent closed the connection: not trusted or refused; the container runs on,"
+               " unmonitored (journalctl -u apptheus says why)\n", prog);
+    } else {
+        printf("%s: monitored; its series are named %s_%d:\n"
+               "  curl -s localhost:9091/metrics | grep 'name=\"%s_%d\"'\n",
+               prog, prog, (int)self, prog, (int)self);
+    }
+    fflush(stdout);
+}
+
 static int starter_main(int argc, char **argv)
 {
     if (argc < 3)
@@ -529,12 +559,18 @@ static int starter_main(int argc, char **argv)
 
     int fd = dial(sock_path);
     int connected = fd >= 0;
-    if (!connected)
-        fprintf(stderr, "fakestarter: connect failed: %s\n", strerror(errno));
+    if (!connected) {
+        fprintf(stderr, "%s: connect to %s failed: %s\n", prog, sock_path, strerror(errno));
+        if (verdict_wait_ms > 0)
+            fprintf(stderr, "%s: the container runs unmonitored; is the agent running? (systemctl status apptheus)\n",
+                    prog);
+    }
 
     pid_t self = getpid();
-    printf("fakestarter: pid=%d child=%d connected=%d\n", (int)self, (int)child, connected);
+    printf("%s: pid=%d child=%d connected=%d\n", prog, (int)self, (int)child, connected);
     fflush(stdout);
+    if (connected && verdict_wait_ms > 0)
+        report_verdict(fd, self);
 
     const char *ready = getenv("FAKESTARTER_READY_FILE");
     if (ready != NULL && ready[0] != '\0')
@@ -553,16 +589,16 @@ static int starter_main(int argc, char **argv)
         }
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        fprintf(stderr, "fakestarter: child exited with status %d\n", WEXITSTATUS(status));
+        fprintf(stderr, "%s: child exited with status %d\n", prog, WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        fprintf(stderr, "fakestarter: child killed by signal %d\n", WTERMSIG(status));
+        fprintf(stderr, "%s: child killed by signal %d\n", prog, WTERMSIG(status));
 
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     getrusage(RUSAGE_CHILDREN, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("fakestarter: child_cpu_seconds=%.6f child_maxrss_kib=%ld\n", cpu, ru.ru_maxrss);
+    printf("%s: child_cpu_seconds=%.6f child_maxrss_kib=%ld\n", prog, cpu, ru.ru_maxrss);
     fflush(stdout);
 
     /* 4. the container ended: close the connection and go */
@@ -571,6 +607,7 @@ static int starter_main(int argc, char **argv)
     return 0;
 }
 
+#ifndef APPTHEUS_DEMO
 /* ---- drivers: many starters from one command ---- */
 
 static void burn_ms(long ms)
@@ -972,3 +1009,51 @@ int main(int argc, char **argv)
         return misbehave(argv[1], 0, 1, parse_seconds(argv[3]));
     return starter_main(argc, argv);
 }
+#else /* APPTHEUS_DEMO */
+
+static void demo_usage(FILE *out, int rc)
+{
+    fprintf(out,
+            "usage: apptheus-demo-starter [--socket PATH] [SECONDS]\n"
+            "Stands in for Apptainer's starter, so that Apptheus can be tried without Apptainer: forks a\n"
+            "\"container\" that keeps one CPU busy and holds 64 MiB for SECONDS (default 60, at most 3600),\n"
+            "then connects to the agent's socket (default /run/apptheus/gateway.sock, or\n"
+            "$APPTHEUS_SOCKET_PATH) and holds the connection until the container ends, as the real starter\n"
+            "does. The agent monitors it only if this program's path is trusted: with no trust path set,\n"
+            "the launcher trusts /usr/sbin/apptheus-demo-starter (apptheus(8)).\n");
+    exit(rc);
+}
+
+int main(int argc, char **argv)
+{
+    const char *sock = getenv("APPTHEUS_SOCKET_PATH");
+    const char *seconds = "60";
+    if (sock == NULL || sock[0] == '\0')
+        sock = "/run/apptheus/gateway.sock";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            demo_usage(stdout, 0);
+        else if ((strcmp(argv[i], "--socket") == 0 || strcmp(argv[i], "-s") == 0) && i + 1 < argc)
+            sock = argv[++i];
+        else if (strncmp(argv[i], "--socket=", 9) == 0)
+            sock = argv[i] + 9;
+        else if (argv[i][0] != '-' && i == argc - 1)
+            seconds = argv[i];
+        else
+            demo_usage(stderr, 2);
+    }
+    double s = parse_seconds(seconds);
+    if (s < 1 || s > 3600) {
+        fprintf(stderr, "apptheus-demo-starter: SECONDS must be 1 to 3600, not %s\n", seconds);
+        return 2;
+    }
+    unsetenv("FAKESTARTER_TITLE"); /* the title would overwrite argv, which is ours below */
+    prog = "apptheus-demo-starter";
+    verdict_wait_ms = 3000;
+    printf("%s: a container that burns one CPU and holds 64 MiB for %s s, monitored through %s\n", prog,
+           seconds, sock);
+    fflush(stdout);
+    char *args[] = { argv[0], (char *)sock, "burn", (char *)seconds, "1", "64", NULL };
+    return starter_main(6, args);
+}
+#endif /* APPTHEUS_DEMO */

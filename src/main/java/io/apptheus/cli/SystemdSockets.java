@@ -59,7 +59,7 @@ final class SystemdSockets {
             if (!s.nonBlocking()) {
                 // epoll accepts until EAGAIN: a blocking listener would stop the event loop in accept()
                 throw new IllegalArgumentException("--web.systemd-socket: socket " + fd + " (" + s.address()
-                        + ") is in blocking mode; set NonBlocking=yes in the .socket unit");
+                        + ") is in blocking mode; set NonBlocking=yes in the service unit's [Service] section");
             }
             if (addresses.contains(s.address())) {
                 throw new IllegalArgumentException("--web.systemd-socket: two sockets listen on " + s.address());

@@ -138,7 +138,7 @@ class FakeStarterTest {
                 Map.of("FAKESTARTER_READY_FILE", ready.toString()), "sleep", "0.2");
         assertFalse(s.connected());
         assertEquals(0, s.awaitExit(T), s.describe());
-        assertTrue(s.stderr().contains("fakestarter: connect failed: No such file or directory"), s.stderr());
+        assertTrue(s.stderr().contains("fakestarter: connect to " + sock + " failed: No such file or directory"), s.stderr());
         assertTrue(Files.readString(ready).matches("pid=\\d+ child=\\d+ connected=0\\n"), Files.readString(ready));
     }
 
