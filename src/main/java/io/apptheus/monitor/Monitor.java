@@ -45,7 +45,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 public class Monitor {
 
     private static final Logger LOG = Logger.getLogger(Monitor.class);
-    static final Duration FULL_READ_PERIOD = Duration.ofSeconds(10);
 
     private final ContainerRegistry registry;
     private final CgroupManager cgroups;
@@ -60,16 +59,8 @@ public class Monitor {
     private final ContainerLabels.Switches labels;
     private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /**
-     * Sweeps between two full reads of a container (every file); the sweeps in between read only
-     * its hot files (CPU time, memory usage and working set, tasks, processes). A cold value
-     * (limits and settings, memory.stat, the user/system split, PSI, IO, throttling, events) is
-     * then at most 10 s old: two scrapes at deploy/prometheus's 5 s. Measured at 1,000 containers
-     * (bench/), a full read every 5 s cost ~41 us per container-sample, every 10 s ~30: the cold
-     * files are opened at each read (~10 us each in the kernel). Containers are spread over the
-     * period (phase), so that every sweep reads the same number of files.
-     */
-    private final int fullEvery;
+    /** Which of a container's files each sweep reads (see {@link io.apptheus.cgroup.Refresh}). */
+    private final ReadSchedule schedule;
     private final AtomicInteger phases = new AtomicInteger();
     private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
@@ -90,8 +81,7 @@ public class Monitor {
         this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
                 config.label().slurm());
         this.users = users;
-        this.fullEvery = (int) Math.max(1, Math.round(FULL_READ_PERIOD.toNanos()
-                / (double) config.monitor().interval().toNanos()));
+        this.schedule = new ReadSchedule(config.monitor().interval());
     }
 
     /** Starts monitoring a registered container whose processes are in {@code cg}. */
@@ -108,7 +98,7 @@ public class Monitor {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
         StarterTitle title = title(pid);
         MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers,
-                Math.floorMod(phases.getAndIncrement(), fullEvery));
+                schedule, Math.floorMod(phases.getAndIncrement(), schedule.slowEvery()));
         c.sample(this::sampleError, nowSeconds());
         Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
                 title.instance(), labels.slurm() ? slurmJobId(pid) : "");
@@ -132,7 +122,7 @@ public class Monitor {
         long sweep = sweeps++; // sweeps never overlap (SKIP)
         for (MonitoredContainer c : registry.all()) {
             try {
-                sweepOne(c, now, start, (sweep + c.fullPhase()) % fullEvery == 0);
+                sweepOne(c, now, start, sweep);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "container %s: sweep failed", c.name());
                 self.sampleError("internal");
@@ -144,10 +134,10 @@ public class Monitor {
         self.sweepTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
-    private void sweepOne(MonitoredContainer c, double now, long nowNanos, boolean full) {
+    private void sweepOne(MonitoredContainer c, double now, long nowNanos, long sweep) {
         switch (c.state()) {
             case RUNNING -> {
-                c.sample(sampleErrors, now, full, devices); // registers new IO devices too
+                c.sample(sampleErrors, now, sweep, devices); // registers new IO devices too
                 if (c.stats().has(io.apptheus.cgroup.Stat.PROCESSES)
                         && c.stats().raw(io.apptheus.cgroup.Stat.PROCESSES) == 0) {
                     end(c, "no process left");
