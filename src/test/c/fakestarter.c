@@ -22,6 +22,8 @@
  *                            choice (oom_score_adj 1000) and touches MIB MiB, then sleeps 1 s
  *   steps MIB MS SECONDS     every MS ms hold MIB MiB more (touched), up to 4 steps, then free all
  *   pulse MS SECONDS         every MS ms wake and spin for about 0.1 ms
+ *   spin CPU_SECONDS [HOLD_SECONDS]   spin until this process has used CPU_SECONDS of CPU time (a
+ *                            job of that length whatever the machine's load), then sleep HOLD_SECONDS
  *
  * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
  * connects to SOCKET, sends nothing and holds the connection until the child ends. A failed
@@ -31,7 +33,8 @@
  * stdout, one line each:
  *   fakestarter: pid=<master> child=<child> connected=<0|1>
  *   fakestarter: child_cpu_seconds=<user+sys, %.6f> child_maxrss_kib=<ru_maxrss>
- *                child_user_seconds=<%.6f> child_system_seconds=<%.6f>   (on the same line)
+ *                child_user_seconds=<%.6f> child_system_seconds=<%.6f>
+ *                self_cpu_seconds=<the master's own user+sys, %.6f>   (all on the same line)
  * Env FAKESTARTER_READY_FILE: when set, that file is created after the connect attempt
  * (content: "pid=<master> child=<child> connected=<0|1>\n").
  * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
@@ -87,7 +90,7 @@
 #define DIRECT_ALIGN 4096
 
 enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT, W_MIX, W_IOLOOP, W_FORKLOOP,
-                W_OOMLOOP, W_STEPS, W_PULSE };
+                W_OOMLOOP, W_STEPS, W_PULSE, W_SPIN };
 
 struct spec {
     enum workload kind;
@@ -106,7 +109,8 @@ static void usage(void)
             "usage: fakestarter SOCKET WORKLOAD [ARGS...]\n"
             "  burn SECONDS [THREADS [MIB]] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
             "  fork N SECONDS | write PATH MIB | exit | mix SECONDS | ioloop PATH KIB MS SECONDS\n"
-            "  forkloop MS LIFE_MS SECONDS | oomloop MIB MS SECONDS | steps MIB MS SECONDS | pulse MS SECONDS\n");
+            "  forkloop MS LIFE_MS SECONDS | oomloop MIB MS SECONDS | steps MIB MS SECONDS | pulse MS SECONDS\n"
+            "  spin CPU_SECONDS [HOLD_SECONDS]\n");
     exit(2);
 }
 
@@ -188,6 +192,10 @@ static struct spec parse_workload(int argc, char **argv)
         sp.kind = W_PULSE;
         sp.period_ms = parse_count(argv[1], 1, 3600000);
         sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "spin") == 0 && (argc == 2 || argc == 3)) {
+        sp.kind = W_SPIN;
+        sp.seconds = parse_seconds(argv[1]);
+        sp.period_ms = argc == 3 ? (long)(parse_seconds(argv[2]) * 1000) : 0;
     } else if (strcmp(w, "exit") == 0 && argc == 1) {
         sp.kind = W_EXIT;
     } else {
@@ -519,6 +527,25 @@ static int do_pulse(long period_ms, double seconds)
     return 0;
 }
 
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int do_spin(double cpu_seconds, double hold_seconds)
+{
+    unsigned long x = 0;
+    while (cpu_now() < cpu_seconds) {
+        for (int i = 0; i < 10000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+    }
+    sleep_seconds(hold_seconds);
+    return 0;
+}
+
 static int run_workload(const struct spec *sp)
 {
     switch (sp->kind) {
@@ -577,6 +604,8 @@ static int run_workload(const struct spec *sp)
         return do_steps(sp->mib, sp->period_ms, sp->seconds);
     case W_PULSE:
         return do_pulse(sp->period_ms, sp->seconds);
+    case W_SPIN:
+        return do_spin(sp->seconds, sp->period_ms / 1000.0);
     }
     return 1;
 }
@@ -729,8 +758,13 @@ static int starter_main(int argc, char **argv)
     getrusage(RUSAGE_CHILDREN, &ru);
     double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
     double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("fakestarter: child_cpu_seconds=%.6f child_maxrss_kib=%ld child_user_seconds=%.6f child_system_seconds=%.6f\n",
-           user + sys, ru.ru_maxrss, user, sys);
+    struct rusage self_ru;
+    memset(&self_ru, 0, sizeof self_ru);
+    getrusage(RUSAGE_SELF, &self_ru);
+    double self_cpu = (double)self_ru.ru_utime.tv_sec + (double)self_ru.ru_utime.tv_usec / 1e6 +
+                      (double)self_ru.ru_stime.tv_sec + (double)self_ru.ru_stime.tv_usec / 1e6;
+    printf("fakestarter: child_cpu_seconds=%.6f child_maxrss_kib=%ld child_user_seconds=%.6f child_system_seconds=%.6f"
+           " self_cpu_seconds=%.6f\n", user + sys, ru.ru_maxrss, user, sys, self_cpu);
     fflush(stdout);
 
     /* 4. the container ended: close the connection and go */

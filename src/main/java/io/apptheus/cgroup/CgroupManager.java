@@ -145,9 +145,40 @@ public final class CgroupManager {
         }
     }
 
-    /** Processes now in the container's cgroup (its first hierarchy holds them all). */
+    /** Processes now in the container's cgroup (every hierarchy holds them all). */
     public int processCount(ContainerCgroup cg) throws IOException {
-        return CgroupFs.processCount(cg.dirs().values().iterator().next());
+        return CgroupFs.processCount(primary(cg));
+    }
+
+    /** The PIDs of the processes now in the container's cgroup. */
+    public List<Long> processes(ContainerCgroup cg) throws IOException {
+        return CgroupFs.processes(primary(cg));
+    }
+
+    /** The container's directory in cgroup2 where it is mounted, else in its first hierarchy. */
+    private static Path primary(ContainerCgroup cg) {
+        for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+            if (e.getKey().unified()) {
+                return e.getValue();
+            }
+        }
+        return cg.dirs().values().iterator().next();
+    }
+
+    /**
+     * Keeps {@code values} with the container's cgroup, as the extended attribute
+     * {@code user.apptheus.<name>} of its directory in cgroup2 where it is mounted, else in its
+     * first hierarchy (kernfs has user xattrs
+     * on cgroup directories since 5.7): they go when the cgroup goes, and an agent that adopts the
+     * container after a restart reads them back. False where the kernel cannot keep them.
+     */
+    public boolean keep(ContainerCgroup cg, String name, long... values) {
+        return CgroupFs.setAttribute(primary(cg), "apptheus." + name, values);
+    }
+
+    /** What {@link #keep} kept under {@code name}; empty if nothing or not {@code count} numbers. */
+    public Optional<long[]> kept(ContainerCgroup cg, String name, int count) {
+        return CgroupFs.attribute(primary(cg), "apptheus." + name, count);
     }
 
     /**

@@ -84,22 +84,37 @@ public class Monitor {
         this.schedule = new ReadSchedule(config.monitor().interval());
     }
 
-    /** Starts monitoring a registered container whose processes are in {@code cg}. */
+    /**
+     * Starts monitoring a registered container whose processes were just moved into {@code cg};
+     * its CPU counters count from their start (see {@link CpuBeforeMove}).
+     */
     public void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
-        start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers);
+        long[] before = CpuBeforeMove.atRegistration(cgroups, proc, cg, readers); // before the first sample
+        start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers, before);
     }
 
     /**
-     * Starts monitoring: first sample, then meters. {@code connectionId} is negative for a
-     * container adopted at start (its starter's connection belonged to an earlier run).
+     * Starts monitoring a container adopted at start (its starter's connection belonged to an
+     * earlier run: {@code connectionId} is negative), with the CPU time before its move that the
+     * earlier run kept with its cgroup.
      */
     public void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
                List<ControllerReader> readers) {
+        start(cg, connectionId, pid, uid, startSeconds, readers, CpuBeforeMove.kept(cgroups, cg));
+    }
+
+    /** First sample, then meters; {@code cpuBeforeMove}: {total, user, system} ns, or null. */
+    private void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
+               List<ControllerReader> readers, long[] cpuBeforeMove) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
         StarterTitle title = title(pid);
         MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers,
                 schedule, Math.floorMod(phases.getAndIncrement(), schedule.slowEvery()));
-        c.sample(this::sampleError, nowSeconds());
+        c.first(this::sampleError, nowSeconds(), stats -> {
+            if (cpuBeforeMove != null) {
+                CpuBeforeMove.apply(stats, cpuBeforeMove);
+            }
+        });
         Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
                 title.instance(), labels.slurm() ? slurmJobId(pid) : "");
         ContainerMeters m = new ContainerMeters(series, c.stats(), tags);

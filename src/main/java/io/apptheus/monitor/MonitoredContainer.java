@@ -196,6 +196,19 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     }
 
     /**
+     * The first sample: every file, then {@code adjust} on the values read (the CPU time before the
+     * move), before anything is recorded or published.
+     */
+    synchronized void first(SampleErrors onError, double nowSeconds, java.util.function.Consumer<StatsBuffer> adjust) {
+        boolean any = read(onError, -1, null);
+        adjust.accept(stats);
+        moved(); // from the adjusted values on
+        if (any) {
+            record(nowSeconds);
+        }
+    }
+
+    /**
      * The sample of sweep number {@code sweep} (negative: read every file): the every-sweep files,
      * then what {@link ReadSchedule} says by what they showed. The process count is read first but
      * set last, and a count of 0 makes the sample read every file: when a scrape shows no process
@@ -206,6 +219,14 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         if (state != State.RUNNING) {
             return false;
         }
+        boolean any = read(onError, sweep, devices);
+        if (any) {
+            record(nowSeconds);
+        }
+        return any;
+    }
+
+    private boolean read(SampleErrors onError, long sweep, BlockDevices devices) {
         boolean any = false;
         int count = -1;
         if (processes != null) {
@@ -238,15 +259,16 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         if (count >= 0) {
             stats.set(Stat.PROCESSES, count);
         }
-        if (any) {
-            lastSeenSeconds = nowSeconds;
-            long now = System.nanoTime();
-            history.record(now, stats);
-            if (compat != null) {
-                compat.sampled(now);
-            }
-        }
         return any;
+    }
+
+    private void record(double nowSeconds) {
+        lastSeenSeconds = nowSeconds;
+        long now = System.nanoTime();
+        history.record(now, stats);
+        if (compat != null) {
+            compat.sampled(now);
+        }
     }
 
     /** Reads what {@code pass} covers of every reader; true if a reader read without error. */

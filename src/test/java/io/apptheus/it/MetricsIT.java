@@ -89,6 +89,47 @@ class MetricsIT {
                 "--null is system-heavy: " + systemHeavy.stdout());
     }
 
+    /**
+     * A 0.3 s job (0.3 s of CPU time, whatever the load) starts at once, before the agent moves it:
+     * its CPU counter includes what its processes used before the move, read from their threads'
+     * schedstat at registration and kept with the cgroup (xattr), and ends within ±2 % of rusage
+     * (the workload's, plus the starter master's own: it is in the container too).
+     */
+    @Test
+    void aShortJobCountsTheCpuItUsedBeforeTheMove() throws Exception {
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(30)).start().awaitReady(READY);
+        FakeStarter.Handle h = start(Map.of(), "spin", "0.3", "2"); // then 2 s asleep: the xattr is read meanwhile
+        String name = "starter_" + h.pid();
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(name)));
+        Map<String, Path> dirs = it.cgroups().dirsOf(it.cgroupParent());
+        Path dir = dirs.getOrDefault(io.apptheus.it.support.TestCgroups.UNIFIED, dirs.values().iterator().next()).resolve(name);
+        String kept = xattr(dir, "user.apptheus.cpu_before_move_ns");
+        assertEquals(0, h.awaitExit(Duration.ofSeconds(120)), h.describe());
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+        double used = h.childCpuSeconds() + h.selfCpuSeconds();
+        double before = kept.isEmpty() ? 0 : Long.parseLong(kept.split(" ")[0]) / 1e9;
+        String what = "container " + measured + " s, of which " + before + " s before the move (xattr \"" + kept
+                + "\"); rusage " + h.childCpuSeconds() + " s + the master's " + h.selfCpuSeconds() + " s";
+        System.out.println("MetricsIT.aShortJobCountsTheCpuItUsedBeforeTheMove: " + what);
+        assertTrue(before > 0, "the job ran before it was moved: " + what);
+        assertTrue(Math.abs(measured - used) <= 0.02 * used, what);
+        double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
+        double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
+        assertTrue(Math.abs(user + system - measured) <= 1e-6 * measured + 2e-6, "user + system = usage: " + what);
+    }
+
+    private static String xattr(Path dir, String name) throws Exception {
+        var view = Files.getFileAttributeView(dir, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        String key = name.substring("user.".length());
+        if (!view.list().contains(key)) {
+            return "";
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size(key));
+        view.read(key, b);
+        return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+    }
+
     private static void assertPart(double cgroup, double rusage, double total, String what) {
         double tolerance = rusage >= 0.2 * total ? 0.05 * rusage : 0.05 * total;
         assertTrue(Math.abs(cgroup - rusage) <= tolerance, what);
