@@ -17,9 +17,8 @@ public enum Refresh {
     /**
      * Read at every sweep, fd kept open: the container's CPU time and memory usage (the activity
      * signal of {@link #WHILE_ACTIVE}, and usage moves without the container: reclaim, swap-out),
-     * its process count (how the agent sees its end), PSI (stalls accrue while tasks wait, not
-     * run) and v2's io.stat (writeback of its dirty pages is done, and counted, by the flusher
-     * threads, not by its tasks).
+     * its process count (how the agent sees its end) and v2's io.stat (writeback of its dirty
+     * pages is done, and counted, by the flusher threads, not by its tasks).
      */
     EVERY_SWEEP,
 
@@ -33,7 +32,12 @@ public enum Refresh {
      * submitted by a task of the cgroup, or by a loop/dm worker on its behalf moments later),
      * threads (clone and exit run in the task), OOM kills (the victim runs to exit), refused
      * forks, memory events, the memory.stat breakdown and the peak (they change with usage or
-     * with page activation by the tasks).
+     * with page activation by the tasks). PSI too: a stall begins when a task that ran blocks
+     * (IO, reclaim, a memory.high throttle) or waits for a CPU; while its total keeps moving the
+     * container counts as active (see the sweep's schedule), so a task blocked for minutes on a
+     * hung file system shows at every sweep. Only a stall that begins after two idle seconds
+     * without the task running at all (woken, then kept off every CPU for a whole sweep) shows
+     * one sweep late, when it runs, or at the slow period.
      */
     WHILE_ACTIVE,
 
@@ -95,9 +99,9 @@ public enum Refresh {
                 Map.entry("pids.events", ACTIVE),
                 Map.entry("pids.max", SLOWLY),
                 Map.entry("io.stat", EVERY),
-                Map.entry("cpu.pressure", EVERY),
-                Map.entry("memory.pressure", EVERY),
-                Map.entry("io.pressure", EVERY),
+                Map.entry("cpu.pressure", ACTIVE),
+                Map.entry("memory.pressure", ACTIVE),
+                Map.entry("io.pressure", ACTIVE),
                 Map.entry("cgroup.procs", EVERY)));
 
         private final Map<String, Rule> rules;

@@ -41,6 +41,8 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
     /** The CPU time and memory usage at the last sample, -1 where not read. */
     private long lastCpuNs = -1;
     private long lastMemoryBytes = -1;
+    /** The PSI "some" totals (cpu, memory, io) at their last read. */
+    private final long[] lastStall = {-1, -1, -1};
     /** The last sweep of the activity window (see {@link ReadSchedule}). */
     private long activeUntil = Long.MIN_VALUE;
     private final StatsBuffer stats = new StatsBuffer();
@@ -237,6 +239,9 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
             Pass more = schedule.after(sweep, slowPhase, activeUntil);
             if (more != null) {
                 any |= read(more, onError);
+                if (stalled()) {
+                    activeUntil = Math.max(activeUntil, sweep + 1); // a stall goes on: read again
+                }
             }
         }
         PublishedContainer published = series;
@@ -283,6 +288,19 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
         boolean moved = cpu != lastCpuNs || memory != lastMemoryBytes || (cpu < 0 && memory < 0);
         lastCpuNs = cpu;
         lastMemoryBytes = memory;
+        return moved;
+    }
+
+    private static final Stat[] STALLS = {Stat.PSI_CPU_SOME_NS, Stat.PSI_MEMORY_SOME_NS, Stat.PSI_IO_SOME_NS};
+
+    /** Whether a PSI "some" total moved since its last read: some task of the container is stalled. */
+    private boolean stalled() {
+        boolean moved = false;
+        for (int i = 0; i < STALLS.length; i++) {
+            long v = stats.has(STALLS[i]) ? stats.raw(STALLS[i]) : -1;
+            moved |= lastStall[i] >= 0 && v != lastStall[i];
+            lastStall[i] = v;
+        }
         return moved;
     }
 

@@ -49,7 +49,8 @@ class FreshnessIT {
 
     /**
      * Five containers keep every rated counter moving: a CPU burner half in the kernel under a CPU
-     * quota (usage, user, system, CFS periods and throttling), O_DIRECT IO, forks against a pids
+     * quota (usage, user, system, CFS periods and throttling, CPU pressure), O_DIRECT IO (and IO
+     * pressure), forks against a pids
      * limit (processes, threads, refused forks), children OOM-killed by a memory limit, and memory
      * held in steps (usage, working set). The test reads the kernel files and scrapes every 0.1 s
      * until each counter was checked at least three times after its kernel value moved (10 s at
@@ -80,11 +81,13 @@ class FreshnessIT {
         probes.add(k.throttling(c, "container_cpu_cfs_periods_total", "nr_periods"));
         probes.add(k.throttling(c, "container_cpu_cfs_throttled_periods_total", "nr_throttled"));
         probes.add(k.throttling(c, "container_cpu_cfs_throttled_seconds_total", "throttled"));
+        probes.add(k.pressure(c, "container_pressure_cpu_waiting_seconds_total", "cpu.pressure", "some"));
         String d = name(io);
         for (String series : List.of("container_fs_reads_bytes_total", "container_fs_writes_bytes_total",
                 "container_fs_reads_total", "container_fs_writes_total")) {
             probes.add(k.io(d, series));
         }
+        probes.add(k.pressure(d, "container_pressure_io_waiting_seconds_total", "io.pressure", "some"));
         String f = name(forks);
         probes.add(k.processes(f));
         probes.add(k.value(f, "container_threads", "pids", "pids.current", true));
@@ -419,6 +422,19 @@ class FreshnessIT {
                     }
                 }
                 return sum;
+            });
+        }
+
+        /** PSI: the total= (µs) of the "some" or "full" line of a cgroup2 pressure file. */
+        Probe pressure(String container, String series, String file, String line) {
+            Path path = dir(TestCgroups.UNIFIED, container).resolve(file);
+            return probe(container, series, false, () -> {
+                for (String l : read(path).split("\n")) {
+                    if (l.startsWith(line + " ")) {
+                        return Double.parseDouble(l.substring(l.indexOf("total=") + 6).trim()) / 1e6;
+                    }
+                }
+                return 0;
             });
         }
 

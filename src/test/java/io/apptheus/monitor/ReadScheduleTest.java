@@ -25,6 +25,9 @@ class ReadScheduleTest {
     private static final class FakeReader implements ControllerReader {
         long cpu;
         long memory = 4096;
+        /** Added to the PSI io total at each read of it: a task blocked on IO. */
+        long stalling;
+        long ioStall;
         final List<Pass> passes = new ArrayList<>();
 
         @Override
@@ -38,6 +41,10 @@ class ReadScheduleTest {
             if (pass.covers(io.apptheus.cgroup.Refresh.EVERY_SWEEP)) {
                 out.set(Stat.CPU_USAGE_NS, cpu);
                 out.set(Stat.MEMORY_USAGE_BYTES, memory);
+            }
+            if (pass.covers(io.apptheus.cgroup.Refresh.WHILE_ACTIVE)) {
+                ioStall += stalling;
+                out.set(Stat.PSI_IO_SOME_NS, ioStall);
             }
         }
 
@@ -112,6 +119,22 @@ class ReadScheduleTest {
         reader.cpu += 1; // seen by sweep 11: the window starts again
         sweeps(9);
         assertEquals("AAAAAA" + "-" + "S" + "--", reader.more(), "sweeps 10-15 active, 17 the slow one");
+    }
+
+    /** A task that ran, then blocked on IO: its stall is read at every sweep for as long as it lasts. */
+    @Test
+    void aStallThatGoesOnKeepsTheContainerActive() {
+        c.sample((container, e) -> {
+        }, 0);
+        reader.more();
+        sweeps(1);
+        reader.cpu += 1000; // it ran (sweep 1), then blocks
+        reader.stalling = 1_000_000;
+        sweeps(10);
+        assertEquals("-" + "AAAAAAAAAA", reader.more(), "sweeps 1-5 active, then stalled");
+        reader.stalling = 0; // the IO completes; read once more to see it stopped
+        sweeps(8);
+        assertEquals("A" + "-----" + "S" + "-", reader.more(), "sweep 11 sees it stopped; 17 is the slow one");
     }
 
     @Test
