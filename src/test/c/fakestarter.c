@@ -11,6 +11,19 @@
  *   write PATH MIB           O_DIRECT write MIB MiB to PATH, fsync, exit
  *   exec CMD [ARGS...]       the container process execs CMD (e.g. stress-ng)
  *   exit                     no workload: connect, then exit at once
+ * Workloads that keep counters moving, for freshness tests and the benchmark:
+ *   mix SECONDS              one thread alternating a user-mode loop and reads of /dev/zero
+ *                            (kernel time: the kernel clears the buffer), about half each
+ *   ioloop PATH KIB MS SECONDS    every MS ms: an O_DIRECT write of KIB KiB to PATH, then an
+ *                            O_DIRECT read of it back
+ *   forkloop MS LIFE_MS SECONDS   every MS ms fork a child that sleeps LIFE_MS ms; a refused fork
+ *                            (a pids limit) is counted, not fatal
+ *   oomloop MIB MS SECONDS   every MS ms fork a child that makes itself the OOM killer's first
+ *                            choice (oom_score_adj 1000) and touches MIB MiB, then sleeps 1 s
+ *   steps MIB MS SECONDS     every MS ms hold MIB MiB more (touched), up to 4 steps, then free all
+ *   pulse MS SECONDS         every MS ms wake and spin for about 0.1 ms
+ *   spin CPU_SECONDS [HOLD_SECONDS]   spin until this process has used CPU_SECONDS of CPU time (a
+ *                            job of that length whatever the machine's load), then sleep HOLD_SECONDS
  *
  * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
  * connects to SOCKET, sends nothing and holds the connection until the child ends. A failed
@@ -20,11 +33,15 @@
  * stdout, one line each:
  *   fakestarter: pid=<master> child=<child> connected=<0|1>
  *   fakestarter: child_cpu_seconds=<user+sys, %.6f> child_maxrss_kib=<ru_maxrss>
+ *                child_user_seconds=<%.6f> child_system_seconds=<%.6f>
+ *                self_cpu_seconds=<the master's own user+sys, %.6f>   (all on the same line)
  * Env FAKESTARTER_READY_FILE: when set, that file is created after the connect attempt
  * (content: "pid=<master> child=<child> connected=<0|1>\n").
  * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
  * container process waits for the master's setup before it execs the user's program (memory a
  * process charged before it was moved stays with its old cgroup).
+ * Env FAKESTARTER_START_FIFO: the child opens this FIFO and reads it to EOF before its workload:
+ * it waits, using no CPU, until the test opens the FIFO for writing and closes it.
  * Env FAKESTARTER_CONNECT_DELAY_MS: the master waits that long before it connects (e.g. for a
  * test to replace its executable meanwhile).
  * Env FAKESTARTER_TITLE: the master overwrites its argv with this process title before it
@@ -78,6 +95,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -92,13 +110,16 @@
 #define MIB (1024L * 1024L)
 #define DIRECT_ALIGN 4096
 
-enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT };
+enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT, W_MIX, W_IOLOOP, W_FORKLOOP,
+                W_OOMLOOP, W_STEPS, W_PULSE, W_SPIN };
 
 struct spec {
     enum workload kind;
     double seconds;
     long count;       /* threads for burn/threads, children for fork, MiB for hold/write */
     long mib;         /* memory held by burn */
+    long period_ms;   /* the loops' period */
+    long life_ms;     /* forkloop: how long each child lives */
     const char *path; /* write */
     char **argv;      /* exec */
 };
@@ -108,7 +129,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: fakestarter SOCKET WORKLOAD [ARGS...]\n"
             "  burn SECONDS [THREADS [MIB]] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
-            "  fork N SECONDS | write PATH MIB | exit\n");
+            "  fork N SECONDS | write PATH MIB | exit | mix SECONDS | ioloop PATH KIB MS SECONDS\n"
+            "  forkloop MS LIFE_MS SECONDS | oomloop MIB MS SECONDS | steps MIB MS SECONDS | pulse MS SECONDS\n"
+            "  spin CPU_SECONDS [HOLD_SECONDS]\n");
     exit(2);
 }
 
@@ -167,6 +190,33 @@ static struct spec parse_workload(int argc, char **argv)
     } else if (strcmp(w, "exec") == 0 && argc >= 2) {
         sp.kind = W_EXEC;
         sp.argv = argv + 1;
+    } else if (strcmp(w, "mix") == 0 && argc == 2) {
+        sp.kind = W_MIX;
+        sp.seconds = parse_seconds(argv[1]);
+    } else if (strcmp(w, "ioloop") == 0 && argc == 5) {
+        sp.kind = W_IOLOOP;
+        sp.path = argv[1];
+        sp.count = parse_count(argv[2], 4, 1L << 20);
+        sp.period_ms = parse_count(argv[3], 1, 3600000);
+        sp.seconds = parse_seconds(argv[4]);
+    } else if (strcmp(w, "forkloop") == 0 && argc == 4) {
+        sp.kind = W_FORKLOOP;
+        sp.period_ms = parse_count(argv[1], 1, 3600000);
+        sp.life_ms = parse_count(argv[2], 0, 3600000);
+        sp.seconds = parse_seconds(argv[3]);
+    } else if ((strcmp(w, "oomloop") == 0 || strcmp(w, "steps") == 0) && argc == 4) {
+        sp.kind = strcmp(w, "oomloop") == 0 ? W_OOMLOOP : W_STEPS;
+        sp.mib = parse_count(argv[1], 1, 1L << 20);
+        sp.period_ms = parse_count(argv[2], 1, 3600000);
+        sp.seconds = parse_seconds(argv[3]);
+    } else if (strcmp(w, "pulse") == 0 && argc == 3) {
+        sp.kind = W_PULSE;
+        sp.period_ms = parse_count(argv[1], 1, 3600000);
+        sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "spin") == 0 && (argc == 2 || argc == 3)) {
+        sp.kind = W_SPIN;
+        sp.seconds = parse_seconds(argv[1]);
+        sp.period_ms = argc == 3 ? (long)(parse_seconds(argv[2]) * 1000) : 0;
     } else if (strcmp(w, "exit") == 0 && argc == 1) {
         sp.kind = W_EXIT;
     } else {
@@ -323,6 +373,200 @@ static int do_fork(long n, double seconds)
     return rc;
 }
 
+/* Reaps the children that have ended, without waiting. */
+static void reap_ended(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+}
+
+/* Reaps every child, waiting: their CPU time then reaches the master's RUSAGE_CHILDREN. */
+static void reap_all(void)
+{
+    for (;;) {
+        pid_t w = waitpid(-1, NULL, 0);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return;
+    }
+}
+
+static int do_mix(double seconds)
+{
+    int zero = open("/dev/zero", O_RDONLY);
+    if (zero < 0) {
+        fprintf(stderr, "fakestarter: open /dev/zero: %s\n", strerror(errno));
+        return 1;
+    }
+    static char buf[256 * 1024];
+    double deadline = now_mono() + seconds;
+    unsigned long x = 0;
+    while (now_mono() < deadline) {
+        for (int i = 0; i < 200000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+        for (int i = 0; i < 64; i++) {
+            if (read(zero, buf, sizeof buf) < 0 && errno != EINTR) {
+                fprintf(stderr, "fakestarter: read /dev/zero: %s\n", strerror(errno));
+                close(zero);
+                return 1;
+            }
+        }
+    }
+    close(zero);
+    return 0;
+}
+
+static int do_ioloop(const char *path, long kib, long period_ms, double seconds)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "fakestarter: open %s with O_DIRECT: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t bytes = (size_t)kib * 1024;
+    void *buf = NULL;
+    if (posix_memalign(&buf, DIRECT_ALIGN, bytes) != 0) {
+        close(fd);
+        return 1;
+    }
+    memset(buf, 0xa5, bytes);
+    double deadline = now_mono() + seconds;
+    int rc = 0;
+    while (now_mono() < deadline) {
+        if (pwrite(fd, buf, bytes, 0) != (ssize_t)bytes || pread(fd, buf, bytes, 0) != (ssize_t)bytes) {
+            fprintf(stderr, "fakestarter: O_DIRECT io on %s: %s\n", path, strerror(errno));
+            rc = 1;
+            break;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+static int do_forkloop(long period_ms, long life_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    long forked = 0, refused = 0;
+    while (now_mono() < deadline) {
+        pid_t p = fork();
+        if (p == 0) {
+            sleep_seconds(life_ms / 1000.0);
+            _exit(0);
+        }
+        if (p > 0)
+            forked++;
+        else
+            refused++;
+        /* reap as children end: a zombie still counts in pids.current */
+        double next = now_mono() + period_ms / 1000.0;
+        while (now_mono() < next) {
+            reap_ended();
+            sleep_seconds(0.01);
+        }
+    }
+    reap_all();
+    fprintf(stderr, "fakestarter: forkloop forked=%ld refused=%ld\n", forked, refused);
+    return 0;
+}
+
+static int do_oomloop(long mib, long period_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    long killed = 0;
+    while (now_mono() < deadline) {
+        pid_t p = fork();
+        if (p == 0) {
+            int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+            if (fd >= 0) {
+                if (write(fd, "1000", 4) != 4)
+                    _exit(3);
+                close(fd);
+            }
+            size_t bytes = (size_t)mib * MIB;
+            char *m = malloc(bytes);
+            if (m == NULL)
+                _exit(2);
+            memset(m, 0x5a, bytes);
+            burn_sink = (unsigned long)m[bytes - 1]; /* or the compiler drops the memset */
+            sleep_seconds(1);
+            _exit(0);
+        }
+        if (p > 0) {
+            int status;
+            while (waitpid(p, &status, 0) < 0 && errno == EINTR) {
+            }
+            killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    fprintf(stderr, "fakestarter: oomloop killed=%ld\n", killed);
+    return 0;
+}
+
+static int do_steps(long mib, long period_ms, double seconds)
+{
+    size_t step = (size_t)mib * MIB;
+    char *held[4] = { NULL, NULL, NULL, NULL };
+    int n = 0;
+    double deadline = now_mono() + seconds;
+    while (now_mono() < deadline) {
+        if (n == 4) {
+            for (int i = 0; i < 4; i++)
+                munmap(held[i], step); /* mmap, not malloc: the pages go back to the kernel at once */
+            n = 0;
+        } else {
+            void *m = mmap(NULL, step, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (m == MAP_FAILED) {
+                fprintf(stderr, "fakestarter: mmap %ld MiB: %s\n", mib, strerror(errno));
+                return 1;
+            }
+            memset(m, 0x5a, step);
+            held[n++] = m;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    for (int i = 0; i < n; i++)
+        munmap(held[i], step);
+    return 0;
+}
+
+static int do_pulse(long period_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    while (now_mono() < deadline) {
+        double spin = now_mono() + 0.0001;
+        unsigned long x = 0;
+        while (now_mono() < spin)
+            x += 1;
+        burn_sink = x;
+        sleep_seconds(period_ms / 1000.0);
+    }
+    return 0;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int do_spin(double cpu_seconds, double hold_seconds)
+{
+    unsigned long x = 0;
+    while (cpu_now() < cpu_seconds) {
+        for (int i = 0; i < 10000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+    }
+    sleep_seconds(hold_seconds);
+    return 0;
+}
+
 static int run_workload(const struct spec *sp)
 {
     switch (sp->kind) {
@@ -369,6 +613,20 @@ static int run_workload(const struct spec *sp)
         return do_write(sp->path, sp->count);
     case W_EXIT:
         return 0;
+    case W_MIX:
+        return do_mix(sp->seconds);
+    case W_IOLOOP:
+        return do_ioloop(sp->path, sp->count, sp->period_ms, sp->seconds);
+    case W_FORKLOOP:
+        return do_forkloop(sp->period_ms, sp->life_ms, sp->seconds);
+    case W_OOMLOOP:
+        return do_oomloop(sp->mib, sp->period_ms, sp->seconds);
+    case W_STEPS:
+        return do_steps(sp->mib, sp->period_ms, sp->seconds);
+    case W_PULSE:
+        return do_pulse(sp->period_ms, sp->seconds);
+    case W_SPIN:
+        return do_spin(sp->seconds, sp->period_ms / 1000.0);
     }
     return 1;
 }
@@ -532,6 +790,22 @@ static int starter_main(int argc, char **argv)
         return 1;
     }
     if (child == 0) {
+        const char *fifo = getenv("FAKESTARTER_START_FIFO");
+        if (fifo != NULL && fifo[0] != '\0') {
+            int f = open(fifo, O_RDONLY);
+            if (f < 0) {
+                fprintf(stderr, "fakestarter: open %s: %s\n", fifo, strerror(errno));
+                _exit(1);
+            }
+            char b[64];
+            for (;;) {
+                ssize_t r = read(f, b, sizeof b);
+                if (r > 0 || (r < 0 && errno == EINTR))
+                    continue;
+                break;
+            }
+            close(f);
+        }
         const char *delay = getenv("FAKESTARTER_START_DELAY_MS");
         if (delay != NULL && atoi(delay) > 0) {
             struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
@@ -596,9 +870,15 @@ static int starter_main(int argc, char **argv)
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     getrusage(RUSAGE_CHILDREN, &ru);
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("%s: child_cpu_seconds=%.6f child_maxrss_kib=%ld\n", prog, cpu, ru.ru_maxrss);
+    double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+    double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    struct rusage self_ru;
+    memset(&self_ru, 0, sizeof self_ru);
+    getrusage(RUSAGE_SELF, &self_ru);
+    double self_cpu = (double)self_ru.ru_utime.tv_sec + (double)self_ru.ru_utime.tv_usec / 1e6 +
+                      (double)self_ru.ru_stime.tv_sec + (double)self_ru.ru_stime.tv_usec / 1e6;
+    printf("%s: child_cpu_seconds=%.6f child_maxrss_kib=%ld child_user_seconds=%.6f child_system_seconds=%.6f"
+           " self_cpu_seconds=%.6f\n", prog, user + sys, ru.ru_maxrss, user, sys, self_cpu);
     fflush(stdout);
 
     /* 4. the container ended: close the connection and go */
