@@ -138,6 +138,9 @@ class FreshnessIT {
                     + writes.published(first.scrape) + " bytes written, the kernel had counted " + v + " before "
                     + t0 + " ms\n" + first.scrape.series("container_fs_writes_bytes_total"));
             strict += first.strict ? 1 : 0;
+            System.out.println("FreshnessIT: " + (long) v + " bytes counted by the kernel before " + t0
+                    + " ms; the sample of " + first.startMillis + " ms published " + (long) writes.published(first.scrape)
+                    + (first.strict ? " (the first sample to start after it)" : ""));
         }
     }
 
@@ -277,6 +280,12 @@ class FreshnessIT {
             }
             pause(100);
         }
+        StringBuilder summary = new StringBuilder("FreshnessIT: checks after the kernel's value moved, per probe, in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms:");
+        for (int i = 0; i < probes.size(); i++) {
+            summary.append("\n  ").append(probes.get(i)).append(": ").append(meaningful[i]);
+        }
+        System.out.println(summary);
         for (int i = 0; i < probes.size(); i++) {
             assertTrue(meaningful[i] >= MEANINGFUL, probes.get(i) + ": only " + meaningful[i]
                     + " checks after the kernel's value had moved: " + java.util.Arrays.toString(meaningful));

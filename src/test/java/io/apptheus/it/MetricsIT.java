@@ -47,6 +47,7 @@ class MetricsIT {
         Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         double burned = h.childCpuSeconds();
+        System.out.println("MetricsIT.cpuSecondsMatchTheWorkloadsOwnRusage: cgroup " + measured + " s vs rusage " + burned + " s");
         assertTrue(Math.abs(measured - burned) <= 0.05 * burned, "cgroup " + measured + " s vs rusage " + burned + " s");
         double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
         double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
@@ -80,6 +81,7 @@ class MetricsIT {
             double total = h.childUserSeconds() + h.childSystemSeconds();
             String what = name + ": cgroup user " + user + " s, system " + system + " s; rusage user "
                     + h.childUserSeconds() + " s, system " + h.childSystemSeconds() + " s";
+            System.out.println("MetricsIT.userAndSystemTimeSplitAsTheWorkloadsOwnRusage: " + what);
             assertPart(user, h.childUserSeconds(), total, what);
             assertPart(system, h.childSystemSeconds(), total, what);
         }
