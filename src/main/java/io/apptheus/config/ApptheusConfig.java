@@ -48,10 +48,28 @@ public interface ApptheusConfig {
         @WithDefault("/run/apptheus/gateway.sock")
         String path();
 
-        /** Registrations being verified at once; past it a caller is refused (counted), never queued. */
+        /**
+         * Registrations being verified at once; further callers wait for their turn, taken from
+         * each uid in turn (io.apptheus.gateway.Admission).
+         */
         @WithName("max-pending")
-        @WithDefault("1024")
+        @WithDefault("32")
         int maxPending();
+
+        /** Connections waiting for their turn or being verified, all uids; past it a caller is refused. */
+        @WithName("max-waiting")
+        @WithDefault("10240")
+        int maxWaiting();
+
+        /** The same for one uid (SO_PEERCRED's); past it that uid's callers are refused at accept. */
+        @WithName("max-waiting-per-uid")
+        @WithDefault("8192")
+        int maxWaitingPerUid();
+
+        /** After an untrusted caller, the next caller of the same uid is verified no sooner than this. */
+        @WithName("untrusted-backoff")
+        @WithDefault("100ms")
+        Duration untrustedBackoff();
     }
 
     interface Trust {

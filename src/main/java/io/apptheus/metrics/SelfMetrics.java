@@ -67,6 +67,12 @@ public class SelfMetrics {
                 .strongReference(true).register(registry);
     }
 
+    public void connectionsWaiting(Supplier<Number> count) {
+        Gauge.builder("apptheus.connections.waiting", count)
+                .description("Starter connections waiting for their turn or being verified now (--socket.max-waiting)")
+                .strongReference(true).register(registry);
+    }
+
     public void sampleError(String reason) {
         sampleErrorCounter(reason).increment();
     }

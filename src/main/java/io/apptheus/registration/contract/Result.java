@@ -14,8 +14,13 @@ public enum Result {
     GONE,
     /** The caller's PID named another process while it was verified or moved. */
     RACED,
-    /** Refused by a bound (--monitor.max-containers, --socket.max-pending). */
+    /** Refused by a bound (--monitor.max-containers, --socket.max-waiting). */
     REFUSED_LIMIT,
+    /**
+     * Refused at accept: the caller's uid has --socket.max-waiting-per-uid connections waiting to
+     * be verified already (one user's flood, contained before any /proc read).
+     */
+    REFUSED_UID_LIMIT,
     /** The agent failed (a cgroup it could not make or write); the caller's processes were moved back. */
     ERROR;
 
