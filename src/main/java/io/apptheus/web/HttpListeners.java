@@ -1,5 +1,6 @@
 package io.apptheus.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.apptheus.config.ApptheusConfig;
+import io.apptheus.metrics.SelfMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -27,32 +29,40 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.JdkSSLEngineOptions;
 
 /**
- * {@code --web.listen-address} given more than once. Quarkus serves one host and port (the first
- * address); every further address gets a Vert.x HTTP server of its own that hands each request to
- * Quarkus' root handler, the one the main server uses: same routes, same authentication and
- * permission checks, and the same TLS configuration (the TLS registry's default) and client
- * authentication. A further address that cannot be bound fails the start, as in exporter-toolkit.
+ * Every {@code --web.listen-address}: a Vert.x HTTP server of ours per address (Quarkus' own is
+ * off, {@code quarkus.http.host-enabled=false}), each handing requests to Quarkus' root handler:
+ * same routes, same authentication and permission checks, the TLS registry's default
+ * configuration and the web config's client authentication. Ours because each connection is
+ * admitted at TCP accept and timed ({@link HttpGuard}, {@link GuardedHttpServer}), which Quarkus'
+ * server does not let us do. HTTP/1.1 only: one request at a time per connection is what the
+ * read-header clock assumes, and what Prometheus scrapes with. An address that cannot be bound
+ * fails the start, as in exporter-toolkit.
  */
 @Singleton
-class AdditionalListeners {
+class HttpListeners {
 
-    private static final Logger LOG = Logger.getLogger(AdditionalListeners.class);
+    private static final Logger LOG = Logger.getLogger(HttpListeners.class);
 
     private final List<HttpServer> servers = new ArrayList<>();
 
-    void start(@Observes StartupEvent event, ApptheusConfig config, WebConfig web, Vertx vertx,
+    void start(@Observes StartupEvent event, ApptheusConfig config, WebConfig web, Vertx vertx, SelfMetrics self,
             TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
-        List<String> addresses = config.web().listenAddress().orElse(List.of());
-        for (String address : addresses.subList(Math.min(1, addresses.size()), addresses.size())) {
-            HttpServerOptions options = options(web, tlsRegistry);
+        SmallRyeConfig all = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
+        VertxHttpConfig http = all.getConfigMapping(VertxHttpConfig.class);
+        ApptheusConfig.Web w = config.web();
+        HttpGuard guard = new HttpGuard(new ConnectionLimits(w.maxConnections(), w.maxConnectionsPerAddress()),
+                w.readHeaderTimeout(), w.idleTimeout(), self);
+        List<String> addresses = w.listenAddress()
+                .orElse(List.of(bracketed(http.host()) + ":" + http.port()));
+        for (String address : addresses) {
+            HttpServerOptions options = options(all, http, web, tlsRegistry, guard.readHeaderTimeout());
             int colon = address.lastIndexOf(':');
             String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
             options.setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)));
-            HttpServer server = vertx.createHttpServer(options).requestHandler(VertxHttpRecorder.getRootHandler());
+            HttpServer server = new GuardedHttpServer(vertx, options, guard)
+                    .requestHandler(GuardedHttpServer.markingHeads(VertxHttpRecorder.getRootHandler()));
             try {
                 server = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -66,7 +76,7 @@ class AdditionalListeners {
             if (options.isSsl()) {
                 certificateUpdates.register(server, TlsConfig.DEFAULT_NAME, "apptheus listener " + address);
             }
-            LOG.infof("Also listening on: %s://%s:%d", options.isSsl() ? "https" : "http", address.substring(0, colon),
+            LOG.infof("Listening on: %s://%s:%d", options.isSsl() ? "https" : "http", address.substring(0, colon),
                     server.actualPort());
         }
     }
@@ -78,22 +88,27 @@ class AdditionalListeners {
         servers.clear();
     }
 
-    /** The main server's options as Quarkus builds them: limits, timeouts, TLS, client authentication. */
-    private static HttpServerOptions options(WebConfig web, TlsConfigurationRegistry tlsRegistry) {
-        SmallRyeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
-        VertxHttpConfig http = config.getConfigMapping(VertxHttpConfig.class);
+    /**
+     * Quarkus' options for its own server (limits: header and line sizes, backlog, compression),
+     * then ours: HTTP/1.1 only, no Vert.x idle timeout (the guard's is counted), the TLS handshake
+     * within the read-header timeout, TLS and client authentication from the web config.
+     */
+    private static HttpServerOptions options(SmallRyeConfig config, VertxHttpConfig http, WebConfig web,
+            TlsConfigurationRegistry tlsRegistry, Duration readHeaderTimeout) {
         HttpServerOptions options = new HttpServerOptions();
         HttpServerOptionsUtils.applyCommonOptions(options, config.getConfigMapping(VertxHttpBuildTimeConfig.class),
                 http, List.of());
         if (web.tls().isPresent()) {
-            if (JdkSSLEngineOptions.isAlpnAvailable() && http.http2()) {
-                options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
-            }
             var tls = tlsRegistry.getDefault().orElseThrow(() -> new IllegalStateException(
                     "the web config asks for TLS but the TLS registry has no default configuration"));
             HttpServerOptionsUtils.applyTlsConfigurationToHttpServerOptions(tls, options);
             options.setClientAuth(ClientAuth.valueOf(web.tls().get().clientAuth().quarkusClientAuth()));
         }
-        return options;
+        return options.setHttp2ClearTextEnabled(false).setUseAlpn(false).setIdleTimeout(0)
+                .setSslHandshakeTimeout(readHeaderTimeout.toMillis()).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+
+    private static String bracketed(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 }

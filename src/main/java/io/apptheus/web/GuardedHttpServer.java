@@ -1,0 +1,184 @@
+package io.apptheus.web;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
+import io.netty.util.AttributeKey;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerImpl;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.SslChannelProvider;
+
+/**
+ * A Vert.x HTTP server whose connections are admitted by an {@link HttpGuard} at TCP accept,
+ * before Vert.x sees them: Vert.x's own connection handler runs only once a TLS handshake is
+ * done (and, with cleartext HTTP/2 allowed, once the first bytes came), too late to bound what
+ * half-open and silent clients hold. The only classes of {@code web} that touch Netty and Vert.x
+ * internals (HttpServerImpl's child handler, ConnectionBase's channel) are this file's.
+ *
+ * <p>Where: a connection is admitted on the acceptor thread, by a handler put in front of Netty's
+ * ServerBootstrapAcceptor (the listening channel is the parent of the first connection, which is
+ * admitted on its event loop). A refused connection is closed there and then, never registered
+ * with an event loop: under a flood the acceptor accepts faster than an event loop closes, and
+ * accepted connections waiting for their event loop would each hold a file descriptor.
+ */
+final class GuardedHttpServer extends HttpServerImpl {
+
+    private static final AttributeKey<Deadlines> DEADLINES = AttributeKey.valueOf("apptheus.http.deadlines");
+    private static final AttributeKey<ConnectionLimits.Key> ADMITTED = AttributeKey.valueOf("apptheus.http.admitted");
+
+    private final HttpGuard guard;
+    private final java.util.concurrent.atomic.AtomicBoolean gated = new java.util.concurrent.atomic.AtomicBoolean();
+
+    GuardedHttpServer(Vertx vertx, HttpServerOptions options, HttpGuard guard) {
+        super((VertxInternal) vertx, options);
+        this.guard = guard;
+    }
+
+    /**
+     * {@code root}, told first that a request head is complete: Vert.x calls a request handler
+     * once it has parsed the head, on the connection's event loop.
+     */
+    static Handler<HttpServerRequest> markingHeads(Handler<HttpServerRequest> root) {
+        return request -> {
+            if (request.connection() instanceof ConnectionBase c) {
+                Deadlines d = c.channel().attr(DEADLINES).get();
+                if (d != null) {
+                    d.headReceived();
+                }
+            }
+            root.handle(request);
+        };
+    }
+
+    @Override
+    protected BiConsumer<Channel, SslChannelProvider> childHandler(ContextInternal context, SocketAddress address,
+            GlobalTrafficShapingHandler trafficShaping) {
+        BiConsumer<Channel, SslChannelProvider> vertx = super.childHandler(context, address, trafficShaping);
+        return (ch, ssl) -> {
+            if (ch.parent() != null && gated.compareAndSet(false, true)) {
+                ch.parent().pipeline().addFirst("apptheus-admission", new AcceptGate());
+            }
+            ConnectionLimits.Key key = ch.attr(ADMITTED).get();
+            if (key == null) { // accepted before the acceptor's gate was in place
+                key = admit(ch);
+                if (key == null) {
+                    ch.close();
+                    return;
+                }
+            }
+            Deadlines d = new Deadlines(guard, key);
+            ch.attr(DEADLINES).set(d);
+            // first in the pipeline: it sees the raw bytes, TLS records included, and every write
+            ch.pipeline().addFirst("apptheus-deadlines", d);
+            vertx.accept(ch, ssl);
+        };
+    }
+
+    /** A place for {@code ch}, released when it closes; null (counted) when a bound refuses it. */
+    private ConnectionLimits.Key admit(Channel ch) {
+        if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
+            return null;
+        }
+        ConnectionLimits.Key key = guard.admit(remote.getAddress());
+        if (key != null) {
+            ch.closeFuture().addListener(f -> guard.closed(key));
+        }
+        return key;
+    }
+
+    /** On the listening channel, in front of Netty's acceptor: each new connection is a message. */
+    private final class AcceptGate extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            ConnectionLimits.Key key = admit(child);
+            if (key == null) {
+                child.unsafe().closeForcibly(); // not registered yet: its file descriptor goes now
+                return;
+            }
+            child.attr(ADMITTED).set(key);
+            ctx.fireChannelRead(child);
+        }
+    }
+
+    /**
+     * The two clocks of one connection, on its event loop. Read-header: armed at accept and, after
+     * a request head, again at the next byte; a complete head disarms it; when it runs out the
+     * connection is closed. Idle: Netty's all-idle state (no read, no write progress) for the idle
+     * timeout closes it too.
+     */
+    private static final class Deadlines extends IdleStateHandler {
+        private final HttpGuard guard;
+        private final ConnectionLimits.Key key;
+        private ChannelHandlerContext ctx;
+        private ScheduledFuture<?> header;
+
+        Deadlines(HttpGuard guard, ConnectionLimits.Key key) {
+            super(true, 0, 0, guard.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            this.guard = guard;
+            this.key = key;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            this.ctx = ctx;
+            super.handlerAdded(ctx);
+            arm();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (header == null) {
+                arm(); // the first byte of the next request (or of a body, which GETs do not have)
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        void headReceived() {
+            if (header != null) {
+                header.cancel(false);
+                header = null;
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+            headReceived();
+            super.handlerRemoved(ctx);
+        }
+
+        @Override
+        protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+            if (evt.state() == IdleState.ALL_IDLE && ctx.channel().isOpen()) {
+                guard.idleTimedOut(key);
+                ctx.close();
+            }
+        }
+
+        private void arm() {
+            header = ctx.executor().schedule(() -> {
+                header = null;
+                if (ctx.channel().isOpen()) {
+                    guard.headerTimedOut(key);
+                    ctx.close();
+                }
+            }, guard.readHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+}
