@@ -24,10 +24,10 @@ import java.util.PriorityQueue;
  * everyone else's starters.
  * <li>At most {@code maxInFlight} are being verified at once, so that the order is decided here
  * and not in the worker pool's queue.
- * <li>A uid whose caller was untrusted has its next caller verified no sooner than
- * {@code untrustedBackoffNanos} later: no user makes the agent verify its connections as fast as
- * it can reconnect them. Only untrusted callers back off, not exited ones: uid 0 may be shared by
- * every user's setuid starter.
+ * <li>A uid whose caller was untrusted has its callers verified one at a time, each no sooner than
+ * {@code untrustedBackoffNanos} after the previous verdict, until one is not untrusted: no user
+ * makes the agent verify its connections as fast as it can reconnect them. Only untrusted callers
+ * count, not exited ones: uid 0 may be shared by every user's setuid starter.
  * </ul>
  *
  * <p>Not thread-safe: the gateway calls it from its one event loop.
@@ -56,6 +56,8 @@ final class Admission<T> {
         final LinkedHashSet<Ticket<T>> queue = new LinkedHashSet<>();
         int inFlight;
         long readyAt;
+        /** Its last verdict was untrusted: one at a time, each after the back-off. */
+        boolean suspect;
         /** In {@code ring} (to be served) or in {@code parked} (backing off); never both. */
         boolean inRing;
         boolean parked;
@@ -113,6 +115,7 @@ final class Admission<T> {
             u = new User<>(uid);
             Long until = backingOff.remove(uid);
             u.readyAt = until != null ? until : nowNanos;
+            u.suspect = until != null;
             users.put(uid, u);
         }
         Ticket<T> t = new Ticket<>(uid, item);
@@ -157,6 +160,9 @@ final class Admission<T> {
                 forgetIfIdle(u, nowNanos);
                 continue;
             }
+            if (u.suspect && u.inFlight > 0) { // done() brings it back
+                continue;
+            }
             if (u.readyAt - nowNanos > 0) { // began backing off while in the ring
                 schedule(u, nowNanos);
                 continue;
@@ -185,8 +191,12 @@ final class Admission<T> {
         u.inFlight--;
         inFlight--;
         waiting--;
+        u.suspect = untrusted;
         if (untrusted) {
             u.readyAt = nowNanos + untrustedBackoffNanos;
+        }
+        if (!u.queue.isEmpty()) {
+            schedule(u, nowNanos);
         }
         forgetIfIdle(u, nowNanos);
     }

@@ -15,8 +15,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
 /**
  * SO_PEERCRED of a Unix-socket connection: the kernel's record of the caller's pid, uid and gid
  * at connect time; and, where the kernel has it (Linux 6.5+), SO_PEERPIDFD: a pidfd of the very
- * process that connected, which tells whether the PID still names it. The only class that touches
- * Netty types; needs the epoll transport.
+ * process that connected, which tells whether the PID still names it. With EpollTransportProvider,
+ * the only classes that touch Netty types; needs the epoll transport.
  */
 final class PeerCredentials {
 

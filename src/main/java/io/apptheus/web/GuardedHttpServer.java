@@ -36,6 +36,7 @@ import io.vertx.core.net.impl.SslChannelProvider;
  * admitted on its event loop). A refused connection is closed there and then, never registered
  * with an event loop: under a flood the acceptor accepts faster than an event loop closes, and
  * accepted connections waiting for their event loop would each hold a file descriptor.
+ * The acceptor thread serves every listening socket in turn: see io.apptheus.gateway.EpollTransportProvider.
  */
 final class GuardedHttpServer extends HttpServerImpl {
 
@@ -71,8 +72,9 @@ final class GuardedHttpServer extends HttpServerImpl {
             GlobalTrafficShapingHandler trafficShaping) {
         BiConsumer<Channel, SslChannelProvider> vertx = super.childHandler(context, address, trafficShaping);
         return (ch, ssl) -> {
-            if (ch.parent() != null && gated.compareAndSet(false, true)) {
-                ch.parent().pipeline().addFirst("apptheus-admission", new AcceptGate());
+            Channel listening = ch.parent();
+            if (listening != null && gated.compareAndSet(false, true)) {
+                listening.eventLoop().execute(() -> listening.pipeline().addFirst("apptheus-admission", new AcceptGate()));
             }
             ConnectionLimits.Key key = ch.attr(ADMITTED).get();
             if (key == null) { // accepted before the acceptor's gate was in place

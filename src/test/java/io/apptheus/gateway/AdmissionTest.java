@@ -116,6 +116,25 @@ class AdmissionTest {
     }
 
     @Test
+    void afterAnUntrustedCallerItsUidIsVerifiedOneAtATimeUntilATrustedOne() {
+        Admission<String> a = new Admission<>(100, 100, 8, 10 * MS);
+        for (int i = 0; i < 6; i++) {
+            a.enqueue(ATTACKER, "a" + i, 0);
+        }
+        assertEquals("a0", a.next(0));
+        assertEquals("a1", a.next(0), "not suspect yet: several at once");
+        a.done(ATTACKER, true, 0);
+        assertNull(a.next(10 * MS), "a1 is still in flight: one at a time now");
+        a.done(ATTACKER, true, 1 * MS);
+        assertNull(a.next(10 * MS), "the back-off runs from the last verdict");
+        assertEquals("a2", a.next(11 * MS));
+        assertNull(a.next(30 * MS));
+        a.done(ATTACKER, false, 30 * MS); // a trusted one lifts it
+        assertEquals("a3", a.next(30 * MS));
+        assertEquals("a4", a.next(30 * MS));
+    }
+
+    @Test
     void aTrustedOrExitedCallerDoesNotBackOff() {
         Admission<String> a = new Admission<>(100, 100, 4, 100 * MS);
         a.enqueue(ROOT, "s0", 0);
