@@ -105,8 +105,14 @@ class Attack:
                 "agent_cpu_pct": cpu}
 
     def metrics(self):
+        """The agent's own series, and its heap in use (jvm_memory_used_bytes, area heap) as "heap"."""
         status, _, body = get_from("127.0.0.2", self.port, "/metrics", timeout=30)
-        return self_metrics(body) if status == 200 else {}
+        if status != 200:
+            return {}
+        m = self_metrics(body)
+        heap = [float(x) for x in re.findall(rb'^jvm_memory_used_bytes\{[^}]*area="heap"[^}]*\}\s+(\S+)', body, re.M)]
+        m["heap"] = sum(heap) if heap else None
+        return m
 
     def phase(self, name, pid, sock, mark, k, start_attack):
         a = self.a
@@ -123,15 +129,14 @@ class Attack:
         res["load_after"] = loadavg()
         res["attackers"] = [self.finish(p) for p in procs]
         m2 = self.metrics() or m1
-        for key, name, match in [("untrusted", "apptheus_registrations_total", "untrusted"),
+        for key, series, match in [("untrusted", "apptheus_registrations_total", "untrusted"),
                                  ("refused_uid_limit", "apptheus_registrations_total", "refused_uid_limit"),
                                  ("refused_limit", "apptheus_registrations_total", '"refused_limit"'),
                                  ("http_refused", "apptheus_http_connections_refused_total", ""),
                                  ("http_timed_out", "apptheus_http_connections_timed_out_total", ""),
                                  ("sample_errors", "apptheus_sample_errors_total", "")]:
-            res[key] = total(m2, name, match) - total(m0, name, match)
-        heap = [v for labels, v in m1.get("jvm_memory_used_bytes", {}).items() if 'area="heap"' in labels]
-        res["heap_mib"] = sum(heap) / 2**20 if heap else None
+            res[key] = total(m2, series, match) - total(m0, series, match)
+        res["heap_mib"] = m1["heap"] / 2**20 if m1.get("heap") is not None else None
         res["agent_alive"] = self.b.agent.poll() is None
         log(f"{name}: {res}")
         return res

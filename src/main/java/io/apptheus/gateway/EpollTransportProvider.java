@@ -1,6 +1,8 @@
 package io.apptheus.gateway;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollMode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -23,6 +25,9 @@ import io.vertx.core.net.NetServerOptions;
  * image by {@code quarkus.native.resources.includes}; ServiceLoader needs this class's public
  * no-argument constructor, registered for reflection here (and nothing else of it).
  *
+ * <p>It is also where systemd's sockets enter ({@code --web.systemd-socket}): TCP server channels
+ * come from {@link InheritedListeners} where one was passed for the address being bound.
+ *
  * <p>Where epoll is unavailable (not Linux), Vert.x skips this provider and falls back as before.
  *
  * <p>It also makes every listening socket level-triggered (the starters' Unix socket and the HTTP
@@ -42,5 +47,14 @@ public final class EpollTransportProvider extends EpollTransport {
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
         super.configure(options, domainSocket, bootstrap);
         bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        if (!domainSocket) {
+            InheritedListeners.binding(options.getHost(), options.getPort());
+        }
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+        ChannelFactory<? extends ServerChannel> fresh = super.serverChannelFactory(domainSocket);
+        return domainSocket ? fresh : InheritedListeners.factory(fresh);
     }
 }

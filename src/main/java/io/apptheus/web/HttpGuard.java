@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
+import io.apptheus.gateway.GuardedHttpServer;
 import io.apptheus.metrics.SelfMetrics;
 
 /**
@@ -15,9 +16,10 @@ import io.apptheus.metrics.SelfMetrics;
  * its connection, or from the first byte of its next request: a slow or stalled request, the
  * TLS handshake included) and the time a connection may stay silent both ways. Each refusal and
  * each timeout is counted in /metrics; the log sums them up at most once per period, since an
- * attack makes thousands a second. Thread-safe.
+ * attack makes thousands a second. Thread-safe. The Netty side of it (the accept gate, the clocks)
+ * is io.apptheus.gateway.GuardedHttpServer.
  */
-final class HttpGuard {
+final class HttpGuard implements GuardedHttpServer.Guard<ConnectionLimits.Key> {
 
     private static final Logger LOG = Logger.getLogger(HttpGuard.class);
     private static final long LOG_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
@@ -41,16 +43,19 @@ final class HttpGuard {
         self.httpConnectionsOpen(limits::open);
     }
 
-    Duration readHeaderTimeout() {
+    @Override
+    public Duration readHeaderTimeout() {
         return readHeaderTimeout;
     }
 
-    Duration idleTimeout() {
+    @Override
+    public Duration idleTimeout() {
         return idleTimeout;
     }
 
     /** A place for a new connection from {@code client}, or null if a bound refuses it (counted). */
-    ConnectionLimits.Key admit(InetAddress client) {
+    @Override
+    public ConnectionLimits.Key admit(InetAddress client) {
         ConnectionLimits.Key key = ConnectionLimits.key(client);
         ConnectionLimits.Refusal r = limits.acquire(key);
         if (r == null) {
@@ -62,17 +67,20 @@ final class HttpGuard {
         return null;
     }
 
-    void closed(ConnectionLimits.Key key) {
+    @Override
+    public void closed(ConnectionLimits.Key key) {
         limits.release(key);
     }
 
-    void headerTimedOut(ConnectionLimits.Key key) {
+    @Override
+    public void headerTimedOut(ConnectionLimits.Key key) {
         self.httpConnectionTimedOut("header");
         headerTimeouts.incrementAndGet();
         noteClient(key);
     }
 
-    void idleTimedOut(ConnectionLimits.Key key) {
+    @Override
+    public void idleTimedOut(ConnectionLimits.Key key) {
         self.httpConnectionTimedOut("idle");
         idleTimeouts.incrementAndGet();
         noteClient(key);

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -14,7 +15,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.apptheus.config.ApptheusConfig;
+import io.apptheus.gateway.GuardedHttpServer;
 import io.apptheus.metrics.SelfMetrics;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -37,8 +40,9 @@ import io.vertx.core.http.HttpServerOptions;
  * configuration and the web config's client authentication. Ours because each connection is
  * admitted at TCP accept and timed ({@link HttpGuard}, {@link GuardedHttpServer}), which Quarkus'
  * server does not let us do. HTTP/1.1 only: one request at a time per connection is what the
- * read-header clock assumes, and what Prometheus scrapes with. An address that cannot be bound
- * fails the start, as in exporter-toolkit.
+ * read-header clock assumes, and what Prometheus scrapes with. Under socket activation the
+ * sockets systemd passed are served (io.apptheus.gateway.InheritedListeners). An address that
+ * cannot be bound ends the agent (exit 1), as in exporter-toolkit.
  */
 @Singleton
 class HttpListeners {
@@ -47,7 +51,21 @@ class HttpListeners {
 
     private final List<HttpServer> servers = new ArrayList<>();
 
-    void start(@Observes StartupEvent event, ApptheusConfig config, WebConfig web, Vertx vertx, SelfMetrics self,
+    // Last at start: the application is up (the router, the gateway, the container beans), so that
+    // the first request, which under socket activation waits in the backlog from the first
+    // instant, finds everything in place.
+    synchronized void start(@Observes @Priority(10_000) StartupEvent event, ApptheusConfig config, WebConfig web,
+            Vertx vertx, SelfMetrics self, TlsConfigurationRegistry tlsRegistry,
+            HttpCertificateUpdateEventListener certificateUpdates) {
+        try {
+            listen(config, web, vertx, self, tlsRegistry, certificateUpdates);
+        } catch (RuntimeException e) {
+            LOG.error(e.getMessage());
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    private void listen(ApptheusConfig config, WebConfig web, Vertx vertx, SelfMetrics self,
             TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
         SmallRyeConfig all = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
         VertxHttpConfig http = all.getConfigMapping(VertxHttpConfig.class);
@@ -61,7 +79,7 @@ class HttpListeners {
             int colon = address.lastIndexOf(':');
             String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
             options.setHost(host).setPort(Integer.parseInt(address.substring(colon + 1)));
-            HttpServer server = new GuardedHttpServer(vertx, options, guard)
+            HttpServer server = new GuardedHttpServer<>(vertx, options, guard)
                     .requestHandler(GuardedHttpServer.markingHeads(VertxHttpRecorder.getRootHandler()));
             try {
                 server = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -81,7 +99,7 @@ class HttpListeners {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event) {
         for (HttpServer s : servers) {
             s.close();
         }

@@ -150,30 +150,11 @@ public final class Hostile implements AutoCloseable {
         }
     }
 
-    /** Compiles {@code src/test/c/hostile.c} once per JVM into {@code target/it-bin/hostile}. */
+    /** {@code src/test/c/hostile.c}, compiled once per JVM into {@code target/it-bin/hostile}. */
     static synchronized Path binary() {
-        if (compiled != null && Files.isExecutable(compiled)) {
-            return compiled;
+        if (compiled == null || !Files.isExecutable(compiled)) {
+            compiled = CPrograms.compile(ItPaths.baseDir().resolve("src/test/c/hostile.c"), "hostile");
         }
-        Path source = ItPaths.baseDir().resolve("src/test/c/hostile.c");
-        Path out = ItPaths.binDir().resolve("hostile");
-        Path tmp = ItPaths.binDir().resolve("hostile.tmp." + ProcessHandle.current().pid());
-        List<String> cmd = List.of("gcc", "-O2", "-Wall", "-Wextra", "-o", tmp.toString(), source.toString());
-        try {
-            Process gcc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String output = new String(gcc.getInputStream().readAllBytes());
-            if (!gcc.waitFor(120, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                gcc.destroyForcibly();
-                throw new AssertionError("gcc failed: " + String.join(" ", cmd) + "\n" + output);
-            }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run gcc: " + cmd, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while compiling " + source, e);
-        }
-        compiled = out;
-        return out;
+        return compiled;
     }
 }

@@ -1,6 +1,8 @@
-package io.apptheus.web;
+package io.apptheus.gateway;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -25,11 +27,11 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.SslChannelProvider;
 
 /**
- * A Vert.x HTTP server whose connections are admitted by an {@link HttpGuard} at TCP accept,
- * before Vert.x sees them: Vert.x's own connection handler runs only once a TLS handshake is
- * done (and, with cleartext HTTP/2 allowed, once the first bytes came), too late to bound what
- * half-open and silent clients hold. The only classes of {@code web} that touch Netty and Vert.x
- * internals (HttpServerImpl's child handler, ConnectionBase's channel) are this file's.
+ * A Vert.x HTTP server whose connections are admitted by a {@link Guard} (web's HttpGuard) at TCP
+ * accept, before Vert.x sees them: Vert.x's own connection handler runs only once a TLS handshake
+ * is done (and, with cleartext HTTP/2 allowed, once the first bytes came), too late to bound what
+ * half-open and silent clients hold. Here, in the gateway, because it touches Netty and Vert.x
+ * internals (HttpServerImpl's child handler, ConnectionBase's channel); the policy is web's.
  *
  * <p>Where: a connection is admitted on the acceptor thread, by a handler put in front of Netty's
  * ServerBootstrapAcceptor (the listening channel is the parent of the first connection, which is
@@ -38,15 +40,34 @@ import io.vertx.core.net.impl.SslChannelProvider;
  * accepted connections waiting for their event loop would each hold a file descriptor.
  * The acceptor thread serves every listening socket in turn: see io.apptheus.gateway.EpollTransportProvider.
  */
-final class GuardedHttpServer extends HttpServerImpl {
+public final class GuardedHttpServer<K> extends HttpServerImpl {
 
-    private static final AttributeKey<Deadlines> DEADLINES = AttributeKey.valueOf("apptheus.http.deadlines");
-    private static final AttributeKey<ConnectionLimits.Key> ADMITTED = AttributeKey.valueOf("apptheus.http.admitted");
+    /** What a listener enforces on its connections; {@code K} names a client's share of the bounds. */
+    public interface Guard<K> {
+        /** A place for a new connection from {@code client}; null (counted by the guard) when a bound refuses it. */
+        K admit(InetAddress client);
 
-    private final HttpGuard guard;
+        /** A connection {@link #admit} let in closed. */
+        void closed(K key);
+
+        /** Closed: no complete request head within {@link #readHeaderTimeout}. */
+        void headerTimedOut(K key);
+
+        /** Closed: no read and no write progress for {@link #idleTimeout}. */
+        void idleTimedOut(K key);
+
+        Duration readHeaderTimeout();
+
+        Duration idleTimeout();
+    }
+
+    private static final AttributeKey<Deadlines<?>> DEADLINES = AttributeKey.valueOf("apptheus.http.deadlines");
+    private static final AttributeKey<Object> ADMITTED = AttributeKey.valueOf("apptheus.http.admitted");
+
+    private final Guard<K> guard;
     private final java.util.concurrent.atomic.AtomicBoolean gated = new java.util.concurrent.atomic.AtomicBoolean();
 
-    GuardedHttpServer(Vertx vertx, HttpServerOptions options, HttpGuard guard) {
+    public GuardedHttpServer(Vertx vertx, HttpServerOptions options, Guard<K> guard) {
         super((VertxInternal) vertx, options);
         this.guard = guard;
     }
@@ -55,10 +76,10 @@ final class GuardedHttpServer extends HttpServerImpl {
      * {@code root}, told first that a request head is complete: Vert.x calls a request handler
      * once it has parsed the head, on the connection's event loop.
      */
-    static Handler<HttpServerRequest> markingHeads(Handler<HttpServerRequest> root) {
+    public static Handler<HttpServerRequest> markingHeads(Handler<HttpServerRequest> root) {
         return request -> {
             if (request.connection() instanceof ConnectionBase c) {
-                Deadlines d = c.channel().attr(DEADLINES).get();
+                Deadlines<?> d = c.channel().attr(DEADLINES).get();
                 if (d != null) {
                     d.headReceived();
                 }
@@ -76,7 +97,8 @@ final class GuardedHttpServer extends HttpServerImpl {
             if (listening != null && gated.compareAndSet(false, true)) {
                 listening.eventLoop().execute(() -> listening.pipeline().addFirst("apptheus-admission", new AcceptGate()));
             }
-            ConnectionLimits.Key key = ch.attr(ADMITTED).get();
+            @SuppressWarnings("unchecked")
+            K key = (K) ch.attr(ADMITTED).get();
             if (key == null) { // accepted before the acceptor's gate was in place
                 key = admit(ch);
                 if (key == null) {
@@ -84,7 +106,7 @@ final class GuardedHttpServer extends HttpServerImpl {
                     return;
                 }
             }
-            Deadlines d = new Deadlines(guard, key);
+            Deadlines<K> d = new Deadlines<>(guard, key);
             ch.attr(DEADLINES).set(d);
             // first in the pipeline: it sees the raw bytes, TLS records included, and every write
             ch.pipeline().addFirst("apptheus-deadlines", d);
@@ -93,11 +115,11 @@ final class GuardedHttpServer extends HttpServerImpl {
     }
 
     /** A place for {@code ch}, released when it closes; null (counted) when a bound refuses it. */
-    private ConnectionLimits.Key admit(Channel ch) {
+    private K admit(Channel ch) {
         if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
             return null;
         }
-        ConnectionLimits.Key key = guard.admit(remote.getAddress());
+        K key = guard.admit(remote.getAddress());
         if (key != null) {
             ch.closeFuture().addListener(f -> guard.closed(key));
         }
@@ -109,7 +131,7 @@ final class GuardedHttpServer extends HttpServerImpl {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel child = (Channel) msg;
-            ConnectionLimits.Key key = admit(child);
+            K key = admit(child);
             if (key == null) {
                 child.unsafe().closeForcibly(); // not registered yet: its file descriptor goes now
                 return;
@@ -125,13 +147,13 @@ final class GuardedHttpServer extends HttpServerImpl {
      * connection is closed. Idle: Netty's all-idle state (no read, no write progress) for the idle
      * timeout closes it too.
      */
-    private static final class Deadlines extends IdleStateHandler {
-        private final HttpGuard guard;
-        private final ConnectionLimits.Key key;
+    private static final class Deadlines<K> extends IdleStateHandler {
+        private final Guard<K> guard;
+        private final K key;
         private ChannelHandlerContext ctx;
         private ScheduledFuture<?> header;
 
-        Deadlines(HttpGuard guard, ConnectionLimits.Key key) {
+        Deadlines(Guard<K> guard, K key) {
             super(true, 0, 0, guard.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
             this.guard = guard;
             this.key = key;
