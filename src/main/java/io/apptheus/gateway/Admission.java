@@ -14,7 +14,7 @@ import java.util.PriorityQueue;
  * connection each: one user's thousands of connections cost another user's starter at most a turn
  * per busy user, never a place behind all of them. The kernel gives the uid with the connection,
  * while the trust check needs /proc: so a flood is contained before any work is spent on it (why
- * this design: docs/decisions/0001-connections-from-hostile-local-users.md).
+ * this design: docs/decisions/hostile-connections.md).
  *
  * <ul>
  * <li>Connections not answered yet (waiting or being verified) are bounded in all
