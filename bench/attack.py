@@ -63,8 +63,28 @@ class Attack:
         self.port = a.port
         self.attackers = []
 
+    def users_cgroup(self):
+        """A cpu cgroup for the attackers beside the agent's (as user.slice or a Slurm job is beside
+        the agent's service under systemd); None with --attacker-cgroup=same."""
+        if self.a.attacker_cgroup != "own":
+            return None
+        for label in ("cpu", "cpu,cpuacct", "unified"):
+            d = self.b.dirs.get(label)
+            if d:
+                path = os.path.join(d, f"{self.b.run_id}-users")
+                try:
+                    os.makedirs(path, exist_ok=True)
+                    return path
+                except OSError as e:
+                    log(f"no cgroup for the attackers in {d}: {e}")
+        return None
+
     def hostile(self, *args):
         cmd = NOBODY + [self.a.hostile] + [str(x) for x in args]
+        group = self.users_cgroup()
+        if group:
+            # moves itself first, so that the attacker never runs in the agent's cgroup
+            cmd = ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', group] + cmd
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              start_new_session=True)
         self.b.track(p.pid)
@@ -213,6 +233,9 @@ def main():
     ap.add_argument("--http-processes", type=int, default=2)
     ap.add_argument("--attack-seconds", type=int, default=45)
     ap.add_argument("--settle", type=float, default=8)
+    ap.add_argument("--attacker-cgroup", choices=["own", "same"], default="own",
+                    help="own: the attackers run in a cpu cgroup beside the agent's (as users' processes do "
+                         "under systemd or Slurm); same: in the harness's cgroup, with the agent")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--results", default="")
     ap.add_argument("--commit", default="")
@@ -253,7 +276,8 @@ def main():
     header = (f"Date: {started.strftime('%Y-%m-%d %H:%M UTC')} · commit {a.commit or '?'} · machine: {bench.machine()}\n"
               f"Agent: {a.agent_label or a.agent_cmd}; {registered} containers running; open-files limit "
               f"{resource.getrlimit(resource.RLIMIT_NOFILE)[1]}; attacks of {a.attack_seconds} s, the burst "
-              f"{a.settle:.0f} s into each\n")
+              f"{a.settle:.0f} s into each; attackers as uid 65534 in "
+              f"{'a cpu cgroup beside the agent' if a.attacker_cgroup == 'own' else 'the agent cgroup'}\n")
     print()
     print(header)
     print(table(rows))

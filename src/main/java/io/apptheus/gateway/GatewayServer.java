@@ -58,9 +58,13 @@ public class GatewayServer {
     private final RefusalLog refusals = new RefusalLog(LOG, REFUSAL_LOG_PERIOD_NANOS);
     private final Map<Long, NetSocket> open = new ConcurrentHashMap<>();
     private final AtomicInteger waitingGauge = new AtomicInteger();
+    /** uid → connections waiting: the event loop's counts, for the acceptor's gate to read. */
+    private final Map<Long, Integer> waitingByUid = new ConcurrentHashMap<>();
+    private final int maxWaiting;
+    private final int maxWaitingPerUid;
+    private final java.util.concurrent.atomic.AtomicBoolean gated = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong ids = new AtomicLong();
     private long wakeup = -1;
-    private long refusalFlush = -1;
     private volatile NetServer server;
     /**
      * Set at shutdown, before the server and its connections close: their close events are then
@@ -91,8 +95,9 @@ public class GatewayServer {
         this.self = self;
         this.proc = proc;
         ApptheusConfig.Socket s = config.socket();
-        this.admission = new Admission<>(s.maxWaiting(), s.maxWaitingPerUid(), s.maxPending(),
-                s.untrustedBackoff().toNanos());
+        this.maxWaiting = s.maxWaiting();
+        this.maxWaitingPerUid = s.maxWaitingPerUid();
+        this.admission = new Admission<>(maxWaiting, maxWaitingPerUid, s.maxPending(), s.untrustedBackoff().toNanos());
         self.connectionsOpen(open::size);
         self.connectionsWaiting(waitingGauge::get);
     }
@@ -112,6 +117,7 @@ public class GatewayServer {
         s.listen(SocketAddress.domainSocketAddress(socketPath.toString()))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         SocketFile.makeWorldWritable(socketPath);
+        vertx.setPeriodic(REFUSAL_LOG_PERIOD_NANOS / 1_000_000, t -> refusals.flush(System.nanoTime()));
         server = s;
         LOG.infof("listening on %s", socketPath);
     }
@@ -158,6 +164,9 @@ public class GatewayServer {
     }
 
     private void onConnect(NetSocket socket) {
+        if (gated.compareAndSet(false, true)) {
+            AcceptGate.install(socket, this::admitAtAccept); // the first connection is the first chance to reach it
+        }
         long id = ids.incrementAndGet();
         Optional<PeerCredentials.Credentials> creds;
         try {
@@ -186,28 +195,52 @@ public class GatewayServer {
         socket.exceptionHandler(e -> LOG.debugf("connection %d: %s", id, e));
         socket.closeHandler(v -> onClose(w));
         w.ticket = admission.enqueue(c.uid(), w, now);
-        waitingGauge.set(admission.waiting());
+        counted(c.uid());
         pump();
+    }
+
+    /** On the acceptor thread: the event loop's counts, a moment old at most. */
+    private boolean admitAtAccept(long pid, long uid) {
+        Admission.Verdict v = waitingByUid.getOrDefault(uid, 0) >= maxWaitingPerUid ? Admission.Verdict.REFUSED_UID
+                : waitingGauge.get() >= maxWaiting ? Admission.Verdict.REFUSED_TOTAL : Admission.Verdict.ADMITTED;
+        if (v == Admission.Verdict.ADMITTED) {
+            return true;
+        }
+        counted(v, pid, uid, System.nanoTime());
+        return false;
+    }
+
+    /** Publishes the event loop's counts of {@code uid} and of all. */
+    private void counted(long uid) {
+        int n = admission.waiting(uid);
+        if (n == 0) {
+            waitingByUid.remove(uid);
+        } else {
+            waitingByUid.put(uid, n);
+        }
+        waitingGauge.set(admission.waiting());
     }
 
     /** Refused before any /proc read: the flood is contained for the price of an accept and a close. */
     private void refuse(NetSocket socket, PeerCredentials.Credentials c, Admission.Verdict verdict, long now) {
+        counted(verdict, c.pid(), c.uid(), now);
+        socket.close();
+    }
+
+    /** Counts and logs a refusal; from the event loop or the acceptor thread. */
+    private void counted(Admission.Verdict verdict, long pid, long uid, long now) {
         boolean perUid = verdict == Admission.Verdict.REFUSED_UID;
         self.registration(perUid ? Result.REFUSED_UID_LIMIT : Result.REFUSED_LIMIT);
-        refusals.refused(c.pid(), c.uid(), perUid
-                ? "its uid has " + admission.waiting(c.uid()) + " connections waiting already (--socket.max-waiting-per-uid)"
-                : admission.waiting() + " connections are waiting already (--socket.max-waiting)", now);
-        if (refusalFlush < 0) {
-            refusalFlush = vertx.setPeriodic(REFUSAL_LOG_PERIOD_NANOS / 1_000_000, t -> refusals.flush(System.nanoTime()));
-        }
-        socket.close();
+        refusals.refused(pid, uid, perUid
+                ? "its uid has " + maxWaitingPerUid + " connections waiting already (--socket.max-waiting-per-uid)"
+                : maxWaiting + " connections are waiting already (--socket.max-waiting)", now);
     }
 
     private void onClose(Waiting w) {
         w.closed = true;
         open.remove(w.id);
         admission.cancel(w.ticket, System.nanoTime()); // no-op once its turn came
-        waitingGauge.set(admission.waiting());
+        counted(w.peer.uid());
         if (!stopping) {
             vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, w.id);
         }
@@ -220,11 +253,11 @@ public class GatewayServer {
         while ((w = admission.next(now)) != null) {
             if (w.closed) { // hung up before its turn came, after cancel() could take it out
                 admission.done(w.peer.uid(), false, now);
+                counted(w.peer.uid());
                 continue;
             }
             register(w);
         }
-        waitingGauge.set(admission.waiting());
         long delay = admission.nanosUntilReady(now);
         if (delay >= 0 && wakeup < 0) {
             // a uid backs off and nothing else is ready: come back when it may go on
@@ -241,6 +274,7 @@ public class GatewayServer {
                 .onComplete(reply -> {
                     Result r = reply.succeeded() ? reply.result().body() : null;
                     admission.done(p.uid(), r == Result.UNTRUSTED, System.nanoTime());
+                    counted(p.uid());
                     if (reply.failed()) {
                         LOG.warnf("pid %d uid %d: registration failed: %s", p.pid(), p.uid(), reply.cause());
                         w.socket.close();

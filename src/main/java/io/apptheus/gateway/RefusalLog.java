@@ -24,8 +24,8 @@ final class RefusalLog {
         this.periodNanos = periodNanos;
     }
 
-    /** Called from the gateway's event loop only. */
-    void refused(long pid, long uid, String why, long nowNanos) {
+    /** From the gateway's event loop and the acceptor thread. */
+    synchronized void refused(long pid, long uid, String why, long nowNanos) {
         if (quiet || nowNanos - windowStart >= periodNanos) {
             flush(nowNanos);
             log.warnf("pid %d uid %d: refused at accept: %s", pid, uid, why);
@@ -40,7 +40,7 @@ final class RefusalLog {
     }
 
     /** Sums up what was held back, if a period is over; a period with no refusal ends the flood. */
-    void flush(long nowNanos) {
+    synchronized void flush(long nowNanos) {
         if (quiet || nowNanos - windowStart < periodNanos) {
             return;
         }
