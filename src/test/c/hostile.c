@@ -190,6 +190,11 @@ static int http_slowloris(const char *host, int port, const char *source, int n,
         for (int i = 0; i < n; i++) {
             if (c[i].state == IDLE) {
                 int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                int one = 1;
+                /* the source address without a port of its own: connect() picks the port knowing the
+                 * destination; bind() to port 0 of thousands of sockets searches the port range each time */
+                if (fd >= 0)
+                    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
                 if (fd < 0 || bind(fd, (struct sockaddr *)&from, sizeof from) != 0) {
                     errors++;
                     if (fd >= 0)
