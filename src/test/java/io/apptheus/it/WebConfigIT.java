@@ -244,7 +244,7 @@ class WebConfigIT {
             Curl other = curl("--cacert", ca, "https://127.0.0.3:" + port + "/q/health/live");
             assertEquals(7, other.exit(), "127.0.0.3:" + port + " must refuse the connection: " + other);
         }
-        assertTrue(agent.log().contains("Also listening on: https://127.0.0.2:" + second), agent.logTail(30));
+        assertTrue(agent.log().contains("Listening on: https://127.0.0.2:" + second), agent.logTail(30));
     }
 
     @Test
