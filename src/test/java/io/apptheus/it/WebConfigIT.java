@@ -81,7 +81,7 @@ class WebConfigIT {
         assertTrue(base.startsWith("https://"), base);
         FakeStarter.Handle starter = it.start(it.trustedStarter(), it.socketPath(), "sleep", "60");
         String name = "starter_" + starter.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), s -> s.has("container_processes", Map.of("name", name)));
+        agent.awaitScrape(Duration.ofSeconds(60), s -> s.has("container_processes", Map.of("name", name)));
 
         // health: no credentials needed, and no per-container data in it
         for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready")) {
