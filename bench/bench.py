@@ -739,7 +739,7 @@ class Bench:
         log(f"N={n}: burst of {a.burst}: {m.group(1)}")
         return {"reg_p50_ms": float(kv["p50_ms"]), "reg_p99_ms": float(kv["p99_ms"]),
                 "reg_max_ms": float(kv["max_ms"]), "reg_ok": int(kv["registered"]), "reg_count": int(kv["count"]),
-                "reg_method": kv["method"]}
+                "reg_eagain": int(kv.get("eagain", 0)), "reg_method": kv["method"]}
 
     def regfloor(self, n, parents):
         a = self.a

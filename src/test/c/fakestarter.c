@@ -27,7 +27,8 @@
  *
  * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
  * connects to SOCKET, sends nothing and holds the connection until the child ends. A failed
- * connect is reported on stderr and the workload still runs (unmonitored). If the agent closes
+ * connect is reported on stderr and the workload still runs (unmonitored). The connect is
+ * non-blocking, as Go's net.Dial makes it: a full listen backlog fails it at once (EAGAIN). If the agent closes
  * the connection first, the master keeps waiting for its child.
  *
  * stdout, one line each:
@@ -641,7 +642,9 @@ static int dial(const char *path)
         return -1;
     }
     strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* as Apptainer's starter (Go's net.Dial): a non-blocking connect, so that a full listen
+     * backlog fails the dial with EAGAIN instead of waiting; the socket is blocking afterwards */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     int r;
@@ -654,6 +657,7 @@ static int dial(const char *path)
         errno = e;
         return -1;
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
 

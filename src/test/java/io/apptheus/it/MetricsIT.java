@@ -44,7 +44,7 @@ class MetricsIT {
                 "--timeout", "4", "--quiet");
         assertEquals(0, h.awaitExit(Duration.ofSeconds(30)));
         String name = "starter_" + h.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         double burned = h.childCpuSeconds();
         System.out.println("MetricsIT.cpuSecondsMatchTheWorkloadsOwnRusage: cgroup " + measured + " s vs rusage " + burned + " s");
@@ -74,7 +74,7 @@ class MetricsIT {
         for (FakeStarter.Handle h : new FakeStarter.Handle[] {userHeavy, systemHeavy}) {
             assertEquals(0, h.awaitExit(Duration.ofSeconds(60)), h.describe());
             String name = "starter_" + h.pid();
-            Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+            Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                     x -> x.value("container_processes", named(name)).orElse(-1) == 0);
             double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
             double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
@@ -107,7 +107,7 @@ class MetricsIT {
         Path dir = dirs.getOrDefault(io.apptheus.it.support.TestCgroups.UNIFIED, dirs.values().iterator().next()).resolve(name);
         String kept = xattr(dir, "user.apptheus.cpu_before_move_ns");
         assertEquals(0, h.awaitExit(Duration.ofSeconds(120)), h.describe());
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         double used = h.childCpuSeconds() + h.selfCpuSeconds();
         double before = kept.isEmpty() ? 0 : Long.parseLong(kept.split(" ")[0]) / 1e9;
@@ -143,7 +143,7 @@ class MetricsIT {
         FakeStarter.Handle h = start(DELAYED, "hold", "256", "4");
         String name = "starter_" + h.pid();
         double mib = 1 << 20;
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.value("container_memory_usage_bytes", named(name)).orElse(0) > 200 * mib);
         Thread.sleep(1000);
         s = agent.scrape();
@@ -165,7 +165,7 @@ class MetricsIT {
         assertEquals(0, h.awaitExit(Duration.ofSeconds(60)));
         assertTrue(h.stderr().isBlank(), "O_DIRECT refused? " + h.stderr());
         String name = "starter_" + h.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double written = s.series("container_fs_writes_bytes_total", named(name)).stream()
                 .mapToDouble(Scrape.Sample::value).sum();
         double expected = 64 << 20;
@@ -184,14 +184,14 @@ class MetricsIT {
         FakeStarter.Handle hog = start(later, "hold", "96", "1");
         String f = "starter_" + forks.pid();
         String m = "starter_" + hog.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.has("container_processes", named(f)) && x.has("container_processes", named(m)));
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(f)) && x.has("container_processes", named(m)));
         Path pidsDir = it.cgroups().dirsOf(it.cgroupParent()).get("pids").resolve(f);
         Files.writeString(pidsDir.resolve("pids.max"), "4");
         Path memDir = it.cgroups().dirsOf(it.cgroupParent()).get("memory").resolve(m);
         Files.writeString(memDir.resolve("memory.limit_in_bytes"), Long.toString(48L << 20));
         forks.awaitExit(Duration.ofSeconds(30));
         hog.awaitExit(Duration.ofSeconds(30));
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(f)).orElse(-1) == 0
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(f)).orElse(-1) == 0
                 && x.value("container_processes", named(m)).orElse(-1) == 0);
         assertTrue(s.value("container_pids_events_max_total", named(f)).orElseThrow() >= 1, s.series("container_pids_events_max_total").toString());
         assertEquals(4.0, s.value("container_threads_max", named(f)).orElseThrow());
@@ -208,7 +208,7 @@ class MetricsIT {
         FakeStarter.Handle a = start(DELAYED, "burn", "3", "1", "16");
         FakeStarter.Handle b = start(DELAYED, "sleep", "3");
         String name = "starter_" + a.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("cpu_usage_per", Map.of("job", name)).orElse(0) > 5
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("cpu_usage_per", Map.of("job", name)).orElse(0) > 5
                 && x.has("container_processes", named("starter_" + b.pid())));
         assertTrue(s.value("cpu_usage_per", Map.of("job", name)).orElseThrow() <= 110, "one busy thread is at most 100 %");
         assertEquals(Double.NaN, s.value("memory_usage_per", Map.of("job", name)).orElseThrow(), "no limit: no percentage");
@@ -244,13 +244,13 @@ class MetricsIT {
         it.register(() -> starter.destroyForcibly());
         it.register(() -> starter.descendants().forEach(ProcessHandle::destroyForcibly));
         String name = "starter_" + starter.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.has("container_processes", named(name)));
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(name)));
         String id = s.series("container_processes", named(name)).get(0).labels().get("id");
         assertTrue(id.contains("/" + it.cgroupParent() + "/"), id);
         assertTrue(Files.isDirectory(job.resolve(name)), "the container's pids cgroup is inside the job's");
         assertTrue(starter.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         String events = Files.readString(job.resolve("pids.events"));
-        Scrape end = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape end = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         // v1 counts a refused fork in pids.events of the cgroup that forked: the job's if the workload
         // forked before the agent moved it, the container's (published by the agent) if after
