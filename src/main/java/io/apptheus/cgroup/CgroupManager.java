@@ -83,45 +83,49 @@ public final class CgroupManager {
     }
 
     /**
-     * Makes {@code <parent>/<name>} in every hierarchy (placement "root"). A parent that is missing
-     * (it could not be made at start, or someone removed it while it was empty) is made again first.
+     * Makes container {@code name}'s cgroup where {@code placement} puts it, given the caller's own
+     * cgroups ({@link #dirsOf}); see {@link Placement}. Directories of the caller's used as they are
+     * are recorded as adopted. A parent that is missing (it could not be made at start, or someone
+     * removed it while it was empty) is made again first.
      */
-    public ContainerCgroup create(String name) throws IOException {
+    public ContainerCgroup create(String name, Map<Hierarchy, Path> caller, Placement placement) throws IOException {
         Map<Hierarchy, Path> parents = parentDirs();
-        List<Path> missing = parents.values().stream().filter(d -> !Files.isDirectory(d)).toList();
+        Map<Hierarchy, Placement.Spot> plan = placement.plan(name, parents, caller);
+        List<Path> missing = plan.entrySet().stream()
+                .filter(e -> e.getValue().made() && e.getValue().dir().getParent().equals(parents.get(e.getKey())))
+                .map(e -> parents.get(e.getKey())).filter(d -> !Files.isDirectory(d)).toList();
         if (!missing.isEmpty()) {
             LOG.warnf("container %s: the cgroup parent %s is missing; making it again", name, missing);
             prepare();
         }
-        return create(name, parents);
-    }
-
-    /**
-     * Makes {@code <base>/<name>} in every hierarchy of {@code bases}: the parent, or for placement
-     * "nested" the caller's own cgroups, so that every limit of its Slurm job or systemd slice
-     * keeps applying to the container.
-     */
-    public ContainerCgroup create(String name, Map<Hierarchy, Path> bases) throws IOException {
         Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+        Map<Hierarchy, Path> made = new LinkedHashMap<>();
+        java.util.Set<Hierarchy> adopted = new java.util.HashSet<>();
         try {
-            for (Map.Entry<Hierarchy, Path> e : bases.entrySet()) {
-                Path dir = e.getValue().resolve(name);
+            for (Map.Entry<Hierarchy, Placement.Spot> e : plan.entrySet()) {
+                Path dir = e.getValue().dir();
+                if (!e.getValue().made()) {
+                    dirs.put(e.getKey(), dir);
+                    adopted.add(e.getKey());
+                    continue;
+                }
                 Files.createDirectory(dir);
+                made.put(e.getKey(), dir);
                 dirs.put(e.getKey(), dir);
                 for (String c : e.getKey().controllers()) {
                     v1Setup.prepare(c, dir);
                 }
             }
         } catch (IOException e) {
-            destroy(new ContainerCgroup(name, "", dirs));
+            destroy(new ContainerCgroup(name, "", made));
             throw new IOException("cannot create cgroup " + name + ": " + e.getMessage(), e);
         }
-        return new ContainerCgroup(name, idOf(dirs), dirs);
+        return new ContainerCgroup(name, idOf(made.isEmpty() ? dirs : made), dirs, adopted);
     }
 
     /** Moves one process into the container's cgroup in every hierarchy; false if it is gone. */
     public boolean move(ContainerCgroup cg, long pid) throws IOException {
-        for (Path dir : cg.dirs().values()) {
+        for (Path dir : cg.ownDirs().values()) {
             if (!CgroupFs.moveProcess(dir, pid)) {
                 return false;
             }
@@ -142,10 +146,15 @@ public final class CgroupManager {
         return out;
     }
 
-    /** Moves processes back where they were (undoing a move that turned out wrong); best effort. */
-    public void restore(Map<Hierarchy, Path> original, Iterable<Long> pids) {
+    /**
+     * Moves processes back where they were (undoing a move that turned out wrong), in the hierarchies
+     * where the agent moved them into {@code cg}; best effort.
+     */
+    public void restore(Map<Hierarchy, Path> original, ContainerCgroup cg, Iterable<Long> pids) {
+        Map<Hierarchy, Path> back = new LinkedHashMap<>(original);
+        back.keySet().retainAll(cg.ownDirs().keySet());
         for (long pid : pids) {
-            for (Path dir : original.values()) {
+            for (Path dir : back.values()) {
                 try {
                     CgroupFs.moveProcess(dir, pid);
                 } catch (IOException e) {
@@ -155,9 +164,15 @@ public final class CgroupManager {
         }
     }
 
-    /** Processes now in the container's cgroup (its first hierarchy holds them all). */
+    /** Processes now in the container's cgroup: in its first own directory (each of them holds them all). */
     public int processCount(ContainerCgroup cg) throws IOException {
-        return CgroupFs.processCount(cg.dirs().values().iterator().next());
+        return CgroupFs.processCount(countingDir(cg));
+    }
+
+    /** The directory to count a container's processes in: its first own one, else (all adopted) its first. */
+    private static Path countingDir(ContainerCgroup cg) {
+        Map<Hierarchy, Path> own = cg.ownDirs();
+        return (own.isEmpty() ? cg.dirs() : own).values().iterator().next();
     }
 
     /**
@@ -183,15 +198,15 @@ public final class CgroupManager {
             }
         }
         if (layout.mode() == CgroupLayout.Mode.V1) {
-            ProcessCountReader.openV1(cg.dirs().values().iterator().next()).ifPresent(out::add);
+            ProcessCountReader.openV1(countingDir(cg)).ifPresent(out::add);
         }
         return out;
     }
 
-    /** Removes the cgroup in every hierarchy; returns the directories still busy. */
+    /** Removes the cgroup in every hierarchy where the agent made it; returns the directories still busy. */
     public List<Path> destroy(ContainerCgroup cg) {
         List<Path> busy = new ArrayList<>();
-        for (Path dir : cg.dirs().values()) {
+        for (Path dir : cg.ownDirs().values()) {
             try {
                 if (!CgroupFs.remove(dir)) {
                     busy.add(dir);

@@ -45,6 +45,7 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private long exitedAtNanos;
     private boolean cgroupRemoved;
     private boolean cleanupFailed;
+    private boolean jobCgroupRemoved;
     /** Bit per {@link CgroupReadException.Reason} already logged for this container. */
     private int loggedErrors;
 
@@ -127,6 +128,15 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
 
     synchronized void markCgroupRemoved() {
         cgroupRemoved = true;
+    }
+
+    /** A directory adopted from the caller (its Slurm job step's cgroup) was removed by its owner. */
+    synchronized void markJobCgroupRemoved() {
+        jobCgroupRemoved = true;
+    }
+
+    synchronized boolean jobCgroupRemoved() {
+        return jobCgroupRemoved;
     }
 
     /** True the first time only: a busy cgroup is counted once per container. */
