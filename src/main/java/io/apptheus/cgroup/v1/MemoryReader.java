@@ -25,12 +25,16 @@ import java.util.Set;
  *                               total_cache 458752
  *                               total_swap 0            only with swap accounting
  *                               total_inactive_file 212992
+ *                               hierarchical_memory_limit 100663296    the lowest limit of the cgroup
+ *                               hierarchical_memsw_limit 134217728     and its ancestors
  * memory.memsw.limit_in_bytes   9223372036854771712   memory + swap; only with swap accounting
  * memory.oom_control            oom_kill_disable 0 / under_oom 0 / oom_kill 1   (oom_kill since 4.13)
  * </pre>
  *
- * Working set = usage − total_inactive_file, floored at 0 (cadvisor's definition). Swap limit =
- * memsw limit − memory limit, unlimited if either is.
+ * Working set = usage − total_inactive_file, floored at 0 (cadvisor's definition). The limits are
+ * the ones that apply: the lower of the cgroup's own and memory.stat's hierarchical one, so that a
+ * container inside a job's cgroup (placement nested, or a Slurm task cgroup with no limit of its
+ * own) shows its job's limit. Swap limit = memsw limit − memory limit, unlimited if either is.
  */
 public final class MemoryReader implements ControllerReader {
 
@@ -45,6 +49,8 @@ public final class MemoryReader implements ControllerReader {
     private static final int CACHE = 1;
     private static final int SWAP = 2;
     private static final int INACTIVE_FILE = 3;
+    private static final int HIERARCHICAL_LIMIT = 4;
+    private static final int HIERARCHICAL_MEMSW_LIMIT = 5;
     private static final int OOM_KILL = 0;
 
     private final CgroupFiles files;
@@ -57,7 +63,8 @@ public final class MemoryReader implements ControllerReader {
     private final KernelFile oomControl;
     private long usedAtFull = -1;
     private final FlatKeyed statKeys =
-            new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file");
+            new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file",
+                    "hierarchical_memory_limit", "hierarchical_memsw_limit");
     private final FlatKeyed oomKeys = new FlatKeyed("oom_kill");
 
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
@@ -116,11 +123,6 @@ public final class MemoryReader implements ControllerReader {
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
         usedAtFull = used;
-        long memoryLimit = StatsBuffer.UNLIMITED;
-        if (limit != null) {
-            memoryLimit = limit(limit.readValue());
-            out.set(Stat.MEMORY_LIMIT_BYTES, memoryLimit);
-        }
         if (maxUsage != null) {
             out.set(Stat.MEMORY_MAX_USAGE_BYTES, maxUsage.readValue());
         }
@@ -130,8 +132,14 @@ public final class MemoryReader implements ControllerReader {
         if (stat != null) {
             readStat(out, used);
         }
+        long memoryLimit = StatsBuffer.UNLIMITED;
+        if (limit != null) {
+            memoryLimit = applying(limit(limit.readValue()), HIERARCHICAL_LIMIT);
+            out.set(Stat.MEMORY_LIMIT_BYTES, memoryLimit);
+        }
         if (memswLimit != null && limit != null) {
-            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES, swapLimit(limit(memswLimit.readValue()), memoryLimit));
+            long memsw = applying(limit(memswLimit.readValue()), HIERARCHICAL_MEMSW_LIMIT);
+            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES, swapLimit(memsw, memoryLimit));
         }
         if (oomControl != null) {
             oomControl.readKeyed(oomKeys);
@@ -157,6 +165,11 @@ public final class MemoryReader implements ControllerReader {
         }
         MemoryMoved.setFromUsage(out, used,
                 stat != null && statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
+    }
+
+    /** The lower of a cgroup's own limit and the hierarchical one of the last memory.stat read. */
+    private long applying(long own, int hierarchicalKey) {
+        return stat != null && statKeys.has(hierarchicalKey) ? Math.min(own, limit(statKeys.get(hierarchicalKey))) : own;
     }
 
     private void readStat(StatsBuffer out, long used) throws CgroupReadException {
