@@ -258,6 +258,36 @@ public final class CgroupManager {
         return out;
     }
 
+    /**
+     * A container an earlier run left, with the Slurm task cgroups it was using as they are: in the
+     * hierarchies where {@code cg} has no directory of ours, the cgroup of {@code procPidCgroup} (the
+     * text of /proc/PID/cgroup of one of its processes) when that is a Slurm job step's.
+     */
+    public ContainerCgroup withJobCgroups(ContainerCgroup cg, String procPidCgroup) {
+        Map<Hierarchy, Path> of = dirsOf(procPidCgroup);
+        Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+        java.util.Set<Hierarchy> adopted = new java.util.HashSet<>(cg.adopted());
+        for (Hierarchy h : layout.hierarchies()) {
+            if (cg.dirs().containsKey(h)) {
+                dirs.put(h, cg.dirs().get(h));
+            } else if (of.containsKey(h) && Placement.inSlurmStep(h, of.get(h))) {
+                dirs.put(h, of.get(h));
+                adopted.add(h);
+            }
+        }
+        return new ContainerCgroup(cg.name(), cg.id(), dirs, adopted);
+    }
+
+    /** One process in the container's cgroup, if any is left. */
+    public java.util.OptionalLong anyProcess(ContainerCgroup cg) throws IOException {
+        for (String line : Files.readAllLines(countingDir(cg).resolve("cgroup.procs"))) {
+            if (!line.isBlank()) {
+                return java.util.OptionalLong.of(Long.parseLong(line.strip()));
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     private static String idOf(Map<Hierarchy, Path> dirs) {
         if (dirs.isEmpty()) {
             return "";

@@ -156,6 +156,29 @@ class SlurmIT {
     }
 
     @Test
+    void anAgentRestartedDuringTheJobFindsTheContainersTaskCgroupsAgain() throws Exception {
+        AgentProcess first = agent(it, "auto");
+        Process srun = launch("restart", cmd(List.of("srun", "--mem=96M", "--cpus-per-task=1"),
+                starter(it, "hold", "16", "600")));
+        SlurmCluster.Ready r = slurm.awaitReady("restart", READY);
+        first.awaitScrape(READY, x -> x.value("container_memory_usage_bytes", named(r.name())).orElse(0) >= 16 * MIB);
+        first.sigterm();
+        assertEquals(0, first.awaitExit(JOB));
+
+        AgentProcess second = agent(it, "auto");
+        Scrape s = second.awaitScrape(READY,
+                x -> x.value("container_memory_usage_bytes", named(r.name())).orElse(0) >= 16 * MIB);
+        assertEquals(r.jobId(), s.series("container_processes", named(r.name())).get(0).labels().get("slurm_job_id"));
+        assertTrue(second.log().contains("container " + r.name() + ": adopted from an earlier run"), second.logTail(20));
+        var pids = processesOf(r);
+        slurm.check("scancel", r.jobId());
+        assertEquals("CANCELLED", slurm.awaitJobEnd(r.jobId(), JOB));
+        awaitEndedWithinOneSweep(second, r.name(), pids);
+        assertTrue(srun.waitFor(JOB.toSeconds(), TimeUnit.SECONDS));
+        assertSlurmRemovedItsCgroups(slurm, r.jobId());
+    }
+
+    @Test
     void sbatchContainerTouchingMoreThanTheJobsMemoryIsKilledByItAndCounted() throws Exception {
         AgentProcess agent = agent(it, "auto");
         Path done = slurm.shared().resolve("oom.done");
