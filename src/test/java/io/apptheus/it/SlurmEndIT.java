@@ -129,7 +129,8 @@ class SlurmEndIT {
     void manyShortJobsInARowLeaveNoCgroupBehind() throws Exception {
         int jobs = Integer.getInteger("apptheus.slurm.jobs", 24);
         String placement = System.getProperty("apptheus.slurm.placement", "auto");
-        AgentProcess agent = agent(it, placement);
+        // the monitor's debug lines say when a final sample found Slurm's task cgroup removed
+        AgentProcess agent = agent(it, placement, "-Dquarkus.log.category.\"io.apptheus.monitor\".level=DEBUG");
         long start = System.nanoTime();
         String uptimeBefore = SlurmCluster.loadAverage();
         Map<String, String> kinds = new LinkedHashMap<>();
@@ -151,7 +152,9 @@ class SlurmEndIT {
                 wrong.add(e.getKey() + "=" + state);
             }
         }
-        Scrape s = agent.awaitScrape(JOB, x -> x.registrations("accepted") >= jobs
+        // every caller answered (accepted or not) and every accepted container ended
+        Scrape s = agent.awaitScrape(JOB, x -> x.series("apptheus_registrations_total").stream()
+                .mapToDouble(Scrape.Sample::value).sum() >= jobs
                 && x.series("container_processes").stream().allMatch(p -> p.value() == 0));
         // Slurm removes a job's cgroups just after it reports the job's end: poll for the last ones
         long deadline = System.nanoTime() + JOB.toNanos();
@@ -161,12 +164,16 @@ class SlurmEndIT {
         List<Path> left = slurm.leftoverCgroups();
         List<String> notEmpty = slurm.notEmptyJobCgroups();
         String log = agent.log();
-        System.out.printf("slurm-jobs: placement=%s jobs=%d cancelled=%d accepted=%.0f leftover_dirs=%d"
+        long jobsLeft = left.stream().map(p -> p.toString().replaceAll(".*/(job_[0-9]+).*|.*", "$1"))
+                .filter(j -> !j.isEmpty()).distinct().count();
+        System.out.printf("slurm-jobs: placement=%s jobs=%d cancelled=%d accepted=%.0f jobs_left=%d leftover_dirs=%d"
                         + " not_empty_lines=%d ended_at_hangup=%d ended_at_sweep=%d ended_at_step_removal=%d"
-                        + " seconds=%.1f load_before=%s load_after=%s%n",
+                        + " task_cgroup_gone_at_final_sample=%d seconds=%.1f load_before=%s load_after=%s%n",
                 placement, jobs, kinds.values().stream().filter("CANCELLED"::equals).count(),
-                s.registrations("accepted"), left.size(), notEmpty.size(), count(log, "ended (starter closed"),
+                s.registrations("accepted"), jobsLeft, left.size(), notEmpty.size(), count(log, "ended (starter closed"),
                 count(log, "ended (no process left)"), count(log, "ended (its job step's cgroup was removed"),
+                log.lines().filter(l -> l.contains("(its job step ended)")).map(l -> l.replaceAll(".*container (\\S+):.*", "$1"))
+                        .distinct().count(),
                 (System.nanoTime() - start) / 1e9, uptimeBefore, SlurmCluster.loadAverage());
         assertEquals(List.of(), wrong, "jobs that did not end as they should");
         assertEquals(jobs, s.registrations("accepted"));

@@ -36,6 +36,9 @@ import java.util.stream.Stream;
  * any directory with a {@code tasks} file for a hierarchy's root, so its {@code slurm_<node>/uid_*}
  * tree and slurmstepd's "move myself to the root cgroup" land inside it, and the host's mount
  * table shows nothing;</li>
+ * <li>in the sampled hierarchies Slurm does not use (cpu, pids, blkio, cgroup2) slurmd starts in a
+ * cgroup of its own of the same name, as systemd would start it in slurmd.service: its jobs'
+ * processes sit there, not at the hierarchy's root;</li>
  * <li>munged runs as the munge user with a key, socket and seed of its own under the cluster's
  * directory (slurm.conf's {@code AuthInfo=socket=...}), so the host's /etc/munge and /run/munge
  * are not used;</li>
@@ -72,6 +75,8 @@ public final class SlurmCluster implements AutoCloseable {
     private final String node;
     private final String cgName;
     private final Map<String, Path> confined = new LinkedHashMap<>();
+    /** slurmd's own cgroup in the hierarchies Slurm does not use, as systemd would give it one (slurmd.service). */
+    private final Map<String, Path> homes = new LinkedHashMap<>();
     private final List<Process> daemons = new ArrayList<>(); // munged, slurmctld, slurmd: started in that order
     private final Map<String, String> env = new LinkedHashMap<>();
     private volatile boolean closed;
@@ -104,8 +109,25 @@ public final class SlurmCluster implements AutoCloseable {
         return String.join(", ", out);
     }
 
-    /** Sets up, starts munged, slurmctld and slurmd, and waits until the node is idle. */
+    /**
+     * Sets up, starts munged, slurmctld and slurmd, and waits until the node is idle. A start that
+     * fails (a port taken meanwhile by someone else) is cleaned up and tried again, three times.
+     */
     public static SlurmCluster start(TestCgroups cgroups) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(cgroups);
+            } catch (AssertionError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("Slurm did not start (attempt " + attempt + "), trying again: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+    }
+
+    private static SlurmCluster startOnce(TestCgroups cgroups) {
         Path base;
         try {
             base = Files.createTempDirectory(Path.of("/tmp"), TestCgroups.PREFIX + "slurm-");
@@ -175,6 +197,11 @@ public final class SlurmCluster implements AutoCloseable {
                 Files.createDirectory(dir);
                 confined.put(c, dir);
                 Files.createDirectories(base.resolve("cg").resolve(c));
+            }
+            for (String h : TestCgroups.SAMPLED) {
+                if (!CONTROLLERS.contains(h) && cgroups.hierarchies().contains(h)) {
+                    homes.put(h, Files.createDirectory(cgroups.ownDir(h).resolve(cgName)));
+                }
             }
             // a new cpuset starts with no CPU and no memory node: give it its parent's
             Path cpuset = confined.get("cpuset");
@@ -270,6 +297,9 @@ public final class SlurmCluster implements AutoCloseable {
                         m.resolve("munge.socket").toString()).ok());
         daemons.add(daemon("slurmctld", "slurmctld", "-D", "-i", "-f", conf().toString()));
         StringBuilder mounts = new StringBuilder("set -e; ");
+        for (Path home : homes.values()) {
+            mounts.append("echo $$ > '").append(home.resolve("cgroup.procs")).append("'; ");
+        }
         for (String c : CONTROLLERS) {
             mounts.append("mount --bind '").append(confined.get(c)).append("' '").append(base.resolve("cg").resolve(c))
                     .append("'; ");
@@ -620,7 +650,7 @@ public final class SlurmCluster implements AutoCloseable {
     /** Every PID in the confined trees: slurmstepd (at step end it moves itself to Slurm's "root") and job processes. */
     private Set<Long> confinedPids() {
         Set<Long> pids = new LinkedHashSet<>();
-        for (Path top : confined.values()) {
+        for (Path top : allCreated()) {
             if (!Files.isDirectory(top)) {
                 continue;
             }
@@ -633,6 +663,12 @@ public final class SlurmCluster implements AutoCloseable {
         }
         pids.remove(ProcessHandle.current().pid());
         return pids;
+    }
+
+    private List<Path> allCreated() {
+        List<Path> out = new ArrayList<>(confined.values());
+        out.addAll(homes.values());
+        return out;
     }
 
     private void killConfined() {
@@ -652,7 +688,7 @@ public final class SlurmCluster implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         for (;;) {
             List<Path> dirs = new ArrayList<>();
-            for (Path top : confined.values()) {
+            for (Path top : allCreated()) {
                 if (Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
                     try (Stream<Path> s = Files.walk(top)) {
                         s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(dirs::add);
@@ -726,12 +762,20 @@ public final class SlurmCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A port free now, below the ephemeral range (32768-60999): a port the kernel hands out to
+     * outgoing connections could be taken between this check and the daemon's bind.
+     */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20000 + RANDOM.nextInt(12000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                // taken: try another
+            }
         }
+        throw new IllegalStateException("no free port on 127.0.0.1 in 20000-31999");
     }
 
     /** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them ("1.02/0.80/0.55"). */
