@@ -16,6 +16,7 @@ import io.apptheus.config.TrustList;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.UserStrings;
 import io.apptheus.verify.TrustPolicy;
 
 /** Wires the plain classes (no CDI inside them) from the configuration and the host's real roots. */
@@ -27,8 +28,9 @@ class AgentBeans {
 
     @Produces
     @Singleton
-    ProcReader procReader() {
-        return new ProcReader(PROC);
+    ProcReader procReader(ApptheusConfig config) {
+        return new ProcReader(PROC, new UserStrings.Limits(config.label().maxValueBytes(), config.proc().maxReadBytes(),
+                config.proc().maxEnvironBytes()));
     }
 
     @Produces

@@ -3,8 +3,6 @@ package io.apptheus.it.support;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -209,8 +207,8 @@ public final class SlurmCluster implements AutoCloseable {
                 Files.writeString(cpuset.resolve(f), Files.readString(cpuset.getParent().resolve(f)).trim());
             }
             writeMungeKey();
-            int ctlPort = freePort();
-            int dPort = freePort();
+            int ctlPort = Ports.free();
+            int dPort = Ports.free();
             Files.writeString(conf(), slurmConf(ctlPort, dPort));
             Files.writeString(base.resolve("etc/cgroup.conf"), cgroupConf());
         } catch (IOException e) {
@@ -760,22 +758,6 @@ public final class SlurmCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the host name", e);
         }
-    }
-
-    /**
-     * A port free now, below the ephemeral range (32768-60999): a port the kernel hands out to
-     * outgoing connections could be taken between this check and the daemon's bind.
-     */
-    private static int freePort() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20000 + RANDOM.nextInt(12000);
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-                return s.getLocalPort();
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new IllegalStateException("no free port on 127.0.0.1 in 20000-31999");
     }
 
     /** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them ("1.02/0.80/0.55"). */
