@@ -22,7 +22,7 @@ AGENT = 'job="apptheus", instance=~"$instance"'
 CTR = 'job="apptheus", instance=~"$instance", user=~"$user", name=~"$name"'
 BY_CTR = "instance, name, user"
 LEGEND_CTR = "{{user}} {{name}} @ {{instance}}"
-JOB = 'job="apptheus", instance=~"$instance", user=~"$user", slurm_job_id!="", slurm_job_id=~"$slurm_job_id"'
+JOB = 'job="apptheus", instance=~"$instance", user=~"$user", slurm_job_id=~"$slurm_job_id"'
 BY_JOB = "slurm_job_id, user"
 LEGEND_JOB = "job {{slurm_job_id}} ({{user}})"
 
