@@ -248,7 +248,8 @@ class SlurmIT {
         AgentProcess agent = agent(it, "auto");
         Path done = slurm.shared().resolve("cpu.done");
         // a burner inside the container (the fake starter again, its socket unreachable: 2 threads)
-        String burner = it.trustedStarter() + " /nonexistent/sock burn 3600 2 >/dev/null 2>&1";
+        // without the job's ready file: it would write its own pid there and be taken for the container
+        String burner = "env -u FAKESTARTER_READY_FILE " + it.trustedStarter() + " /nonexistent/sock burn 3600 2 >/dev/null 2>&1";
         Process srun = launch("cpu", cmd(List.of("srun", "--uid=nobody", "--mem=64M", "--cpus-per-task=2"),
                 starter(it, "exec", "sh", "-c", burner + " & while [ ! -e " + done + " ]; do sleep 0.2; done")));
         SlurmCluster.Ready r = slurm.awaitReady("cpu", READY);
@@ -296,7 +297,7 @@ class SlurmIT {
         AgentProcess agent = agent(it, "root");
         // the container waits for its move, then a holder it forks (born in the container's cgroup)
         // touches 160 MiB in a job of --mem=64M
-        String holder = it.trustedStarter() + " /nonexistent/sock hold 160 600 >/dev/null 2>&1";
+        String holder = "env -u FAKESTARTER_READY_FILE " + it.trustedStarter() + " /nonexistent/sock hold 160 600 >/dev/null 2>&1";
         String id = slurm.sbatch(starterInScript("root", "exec", "sh", "-c",
                 SlurmSupport.AWAIT_MOVED + "; " + holder), "--uid=nobody", "--mem=64M", "--cpus-per-task=1");
         SlurmCluster.Ready r = slurm.awaitReady("root", READY);
