@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.apptheus.cli.ps.PsCommand;
 import io.apptheus.metrics.BuildInfo;
+import io.apptheus.proc.ListeningSockets;
 import io.apptheus.web.QuarkusWebProperties;
 import io.apptheus.web.WebConfig;
 import io.apptheus.web.WebConfigException;
@@ -27,7 +28,7 @@ public final class ApptheusMain {
     }
 
     public static void main(String... args) {
-        CommandLine cmd = FlagParser.parse(args);
+        CommandLine cmd = FlagParser.parse(args, System.getenv());
         if (cmd instanceof CommandLine.Help) {
             System.out.print(FlagParser.usage());
             System.exit(0);
@@ -53,7 +54,11 @@ public final class ApptheusMain {
         List<String> warnings = new ArrayList<>(run.warnings());
         try {
             webConfig(properties, warnings);
-        } catch (WebConfigException e) {
+            if (Boolean.parseBoolean(properties.get("apptheus.web.systemd-socket"))) {
+                properties.putAll(SystemdSockets.properties(System.getenv(), ProcessHandle.current().pid(),
+                        new ListeningSockets(Path.of("/proc"))));
+            }
+        } catch (WebConfigException | IllegalArgumentException e) {
             System.err.println("apptheus: " + e.getMessage());
             System.exit(EXIT_USAGE);
         }
@@ -67,11 +72,11 @@ public final class ApptheusMain {
     }
 
     /**
-     * Validates {@code --web.config.file} (or APPTHEUS_WEB_CONFIG_FILE) and adds the Quarkus TLS and
+     * Validates {@code --web.config.file} (or its APPTHEUS_WEB_CONFIG_FILE) and adds the Quarkus TLS and
      * permission properties it stands for; the beans of io.apptheus.web read the same file again.
      */
     private static void webConfig(Map<String, String> properties, List<String> warnings) throws WebConfigException {
-        String file = properties.getOrDefault("apptheus.web.config-file", System.getenv("APPTHEUS_WEB_CONFIG_FILE"));
+        String file = properties.get("apptheus.web.config-file");
         if (file == null || file.isBlank()) {
             return;
         }

@@ -1,14 +1,12 @@
 package io.apptheus.cli;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Parses argv into a {@link CommandLine}. Pure: no I/O, no statics touched.
- * Accepts {@code --flag=value} and {@code --flag value} (one or two leading dashes).
+ * Parses the agent's argv (and environment) into a {@link CommandLine}. Pure: no I/O, no statics
+ * touched; the reading itself is {@link FlagScanner}'s, shared with {@code apptheus ps}.
  */
 public final class FlagParser {
 
@@ -18,56 +16,20 @@ public final class FlagParser {
     private FlagParser() {
     }
 
+    /** Parses argv alone (the environment is not read): for tests and tools. */
     public static CommandLine parse(String[] args) {
+        return parse(args, null);
+    }
+
+    /**
+     * Parses argv and, unless {@code env} is null, the APPTHEUS_* environment variables, each of
+     * which stands for one flag (a flag on the command line wins).
+     */
+    public static CommandLine parse(String[] args, Map<String, String> env) {
         if (args.length > 0 && args[0].equals("ps")) {
             return new CommandLine.Ps(List.of(args).subList(1, args.length));
         }
-        Map<String, String> props = new LinkedHashMap<>();
-        List<String> warnings = new ArrayList<>();
-        Map<String, List<String>> repeated = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-help")) {
-                return new CommandLine.Help();
-            }
-            if (arg.equals("--version") || arg.equals("-version")) {
-                return new CommandLine.Version();
-            }
-            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
-                return new CommandLine.Invalid("unexpected argument \"" + arg + "\" (flags look like --name=value)");
-            }
-            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
-            String name = body;
-            String value = null;
-            int eq = body.indexOf('=');
-            if (eq >= 0) {
-                name = body.substring(0, eq);
-                value = body.substring(eq + 1);
-            }
-            Flag flag = Flags.find(name);
-            if (flag == null && !IGNORED.contains(name)) {
-                return new CommandLine.Invalid("unknown flag --" + name + " (see --help)");
-            }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    return new CommandLine.Invalid("flag --" + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (flag == null) {
-                warnings.add("flag --" + name + " is accepted for compatibility with Apptheus and has no effect");
-                continue;
-            }
-            try {
-                List<String> values = flag.repeatable() ? repeated.computeIfAbsent(flag.name(), n -> new ArrayList<>())
-                        : new ArrayList<>();
-                values.add(value);
-                props.putAll(flag.toProperties().apply(values));
-            } catch (IllegalArgumentException e) {
-                return new CommandLine.Invalid("invalid value \"" + value + "\" for flag --" + name + ": " + e.getMessage());
-            }
-        }
-        return new CommandLine.Run(props, warnings);
+        return FlagScanner.scan(Flags.ALL, IGNORED, List.of(args), env, true, "see --help");
     }
 
     public static String usage() {
@@ -80,7 +42,7 @@ public final class FlagParser {
         sb.append("see apptheus ps --help); the agent's status page is at / on its web address.\n\n");
         sb.append("Flags:\n");
         for (Flag f : Flags.ALL) {
-            String left = "  --" + f.name() + "=" + f.valueHint();
+            String left = f.bool() ? "  --[no-]" + f.name() : "  --" + f.name() + "=" + f.valueHint();
             sb.append(String.format("%-34s %s", left, f.help()));
             if (!f.defaultValue().isEmpty()) {
                 sb.append(" (default ").append(f.defaultValue()).append(')');
@@ -92,8 +54,9 @@ public final class FlagParser {
         }
         sb.append(String.format("%-34s %s%n", "  -h, --help", "show this help"));
         sb.append(String.format("%-34s %s%n", "  --version", "show the version"));
-        sb.append("\nEvery flag is also a configuration property (apptheus.<flag> in application.properties,\n");
-        sb.append("APPTHEUS_<FLAG> in the environment, e.g. APPTHEUS_TRUST_PATH); a flag wins.\n");
+        sb.append("\nEvery flag is also an environment variable: APPTHEUS_<FLAG>, dots and dashes as underscores\n");
+        sb.append("(APPTHEUS_TRUST_PATH, APPTHEUS_WEB_LISTEN_ADDRESS); a flag on the command line wins. An\n");
+        sb.append("APPTHEUS_ variable that names no flag stops the agent (exit 2), as a bad flag does.\n");
         return sb.toString();
     }
 }

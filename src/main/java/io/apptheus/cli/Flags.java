@@ -26,6 +26,13 @@ final class Flags {
                     v -> v),
             Flag.simple("web.telemetry-path", "apptheus.web.telemetry-path", "PATH", "/metrics",
                     "path under which the metrics are exposed", Flags::telemetryPath),
+            Flag.simple("web.route-prefix", "apptheus.web.route-prefix", "PATH", "",
+                    "prefix of every HTTP route (/metrics, /, /api, /q/health ...); default: the path of"
+                            + " --web.external-url", Flags::routePrefix),
+            Flag.simple("web.external-url", "apptheus.web.external-url", "URL", "",
+                    "the URL under which the agent is reachable from outside (behind a proxy)", Flags::externalUrl),
+            Flag.bool("web.systemd-socket", "apptheus.web.systemd-socket", "false",
+                    "serve HTTP on the sockets systemd passes (socket activation) instead of --web.listen-address"),
             Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "/metric_gateway",
                     "parent of the containers' cgroups: relative = under the agent's own cgroup,"
                             + " absolute = under each hierarchy's root", Flags::cgroupParent),
@@ -38,12 +45,12 @@ final class Flags {
             Flag.simple("metrics.compat", "apptheus.metrics.compat", "none|apptheus", "none",
                     "apptheus: also publish the original Apptheus's metric names (cpu_usage_per, memory_usage, ...)",
                     v -> oneOf(v, "none", "apptheus")),
-            Flag.simple("label.user", "apptheus.label.user", "true|false", "true",
-                    "label every container series with user, the name of the starter's uid", Flags::bool),
-            Flag.simple("label.instance", "apptheus.label.instance", "true|false", "true",
-                    "label with apptainer_instance, the instance name from the starter's process title", Flags::bool),
-            Flag.simple("label.slurm", "apptheus.label.slurm", "true|false", "false",
-                    "label with slurm_job_id, from the starter's environment", Flags::bool),
+            Flag.bool("label.user", "apptheus.label.user", "true",
+                    "label every container series with user, the name of the starter's uid"),
+            Flag.bool("label.instance", "apptheus.label.instance", "true",
+                    "label with apptainer_instance, the instance name from the starter's process title"),
+            Flag.bool("label.slurm", "apptheus.label.slurm", "false",
+                    "label with slurm_job_id, from the starter's environment"),
             Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "1024",
@@ -110,6 +117,37 @@ final class Flags {
             throw new IllegalArgumentException("must be a cgroup path such as metric_gateway or /metric_gateway");
         }
         return trimmed;
+    }
+
+    /** "" and "/" mean no prefix; otherwise /a/b, without a trailing slash. */
+    static String routePrefix(String v) {
+        String trimmed = v.replaceAll("/+$", "");
+        if (trimmed.isEmpty()) {
+            return "/";
+        }
+        if (!trimmed.startsWith("/") || trimmed.contains("//") || trimmed.contains("..") || trimmed.contains("?")
+                || trimmed.contains("#") || !trimmed.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("must be a path such as /apptheus");
+        }
+        return trimmed;
+    }
+
+    /** An absolute http(s) URL; its path is the default route prefix. */
+    static String externalUrl(String v) {
+        if (v.isEmpty()) {
+            return v;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(v);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException("must be an absolute http:// or https:// URL");
+            }
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            routePrefix(path);
+            return v;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("must be an absolute http:// or https:// URL");
+        }
     }
 
     static String bool(String v) {

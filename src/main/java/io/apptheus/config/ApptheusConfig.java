@@ -108,5 +108,22 @@ public interface ApptheusConfig {
         /** The exporter-toolkit web config (TLS, basic auth); absent or empty: plain HTTP, no authentication. */
         @WithName("config-file")
         Optional<String> configFile();
+
+        /** Prefix of every HTTP route; "/" or absent: the path of {@link #externalUrl()}, else none. */
+        @WithName("route-prefix")
+        Optional<String> routePrefix();
+
+        /** Where the agent is reachable from outside (behind a proxy); its path is the default route prefix. */
+        @WithName("external-url")
+        Optional<String> externalUrl();
+
+        /** Serve HTTP on the listening sockets systemd passes (LISTEN_FDS) instead of binding its own. */
+        @WithName("systemd-socket")
+        @WithDefault("false")
+        boolean systemdSocket();
+
+        /** Set by the command line, not by hand: the descriptors of those sockets, e.g. "3,4". */
+        @WithName("systemd-fds")
+        Optional<String> systemdFds();
     }
 }

@@ -1,7 +1,11 @@
 package io.apptheus.gateway;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ServerChannel;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.net.NetServerOptions;
 
 /**
  * Vert.x's epoll transport, offered through Vert.x's transport SPI
@@ -19,8 +23,25 @@ import io.vertx.core.impl.transports.EpollTransport;
  * image by {@code quarkus.native.resources.includes}; ServiceLoader needs this class's public
  * no-argument constructor, registered for reflection here (and nothing else of it).
  *
+ * <p>It is also where systemd's sockets enter ({@code --web.systemd-socket}): TCP server channels
+ * come from {@link InheritedListeners} where one was passed for the address being bound.
+ *
  * <p>Where epoll is unavailable (not Linux), Vert.x skips this provider and falls back as before.
  */
 @RegisterForReflection(methods = false, fields = false)
 public final class EpollTransportProvider extends EpollTransport {
+
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+        super.configure(options, domainSocket, bootstrap);
+        if (!domainSocket) {
+            InheritedListeners.binding(options.getHost(), options.getPort());
+        }
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+        ChannelFactory<? extends ServerChannel> fresh = super.serverChannelFactory(domainSocket);
+        return domainSocket ? fresh : InheritedListeners.factory(fresh);
+    }
 }

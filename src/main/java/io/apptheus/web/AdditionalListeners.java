@@ -7,15 +7,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.apptheus.config.ApptheusConfig;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfigurationRegistry;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.tls.runtime.config.TlsConfig;
 import io.quarkus.vertx.http.runtime.HttpCertificateUpdateEventListener;
 import io.quarkus.vertx.http.runtime.VertxHttpBuildTimeConfig;
@@ -35,7 +38,7 @@ import io.vertx.core.net.JdkSSLEngineOptions;
  * address); every further address gets a Vert.x HTTP server of its own that hands each request to
  * Quarkus' root handler, the one the main server uses: same routes, same authentication and
  * permission checks, and the same TLS configuration (the TLS registry's default) and client
- * authentication. A further address that cannot be bound fails the start, as in exporter-toolkit.
+ * authentication. A further address that cannot be bound ends the agent (exit 1), as in exporter-toolkit.
  */
 @Singleton
 class AdditionalListeners {
@@ -43,8 +46,37 @@ class AdditionalListeners {
     private static final Logger LOG = Logger.getLogger(AdditionalListeners.class);
 
     private final List<HttpServer> servers = new ArrayList<>();
+    private boolean started;
 
-    void start(@Observes StartupEvent event, ApptheusConfig config, WebConfig web, Vertx vertx,
+    // After Quarkus' own server (whose start events are asynchronous): a further listener that
+    // answered before it would hand requests to a root handler whose application is not started yet
+    // (500 "No CDI container is available"), and under socket activation connections wait in the
+    // backlog from the first instant. An address that cannot be bound still ends the agent.
+    void startAfterHttp(@ObservesAsync HttpServerStart event, ApptheusConfig config, WebConfig web, Vertx vertx,
+            TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
+        startOrExit(config, web, vertx, tlsRegistry, certificateUpdates);
+    }
+
+    void startAfterHttps(@ObservesAsync HttpsServerStart event, ApptheusConfig config, WebConfig web, Vertx vertx,
+            TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
+        startOrExit(config, web, vertx, tlsRegistry, certificateUpdates);
+    }
+
+    private synchronized void startOrExit(ApptheusConfig config, WebConfig web, Vertx vertx,
+            TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
+        if (started) {
+            return;
+        }
+        started = true;
+        try {
+            start(config, web, vertx, tlsRegistry, certificateUpdates);
+        } catch (RuntimeException e) {
+            LOG.error(e.getMessage());
+            Quarkus.asyncExit(1);
+        }
+    }
+
+    private void start(ApptheusConfig config, WebConfig web, Vertx vertx,
             TlsConfigurationRegistry tlsRegistry, HttpCertificateUpdateEventListener certificateUpdates) {
         List<String> addresses = config.web().listenAddress().orElse(List.of());
         for (String address : addresses.subList(Math.min(1, addresses.size()), addresses.size())) {
@@ -71,7 +103,7 @@ class AdditionalListeners {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event) {
         for (HttpServer s : servers) {
             s.close();
         }

@@ -144,4 +144,82 @@ class FlagParserTest {
                 assertInstanceOf(CommandLine.Ps.class, c));
         assertTrue(invalid("--sort=mem", "ps").contains("--sort"), "ps must come first");
     }
+
+    private static CommandLine withEnv(Map<String, String> env, String... args) {
+        return FlagParser.parse(args, env);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--label.slurm|true",
+            "--label.slurm=false|false",
+            "--label.slurm=true|true",
+            "--no-label.slurm|false",
+            "-no-label.slurm|false"})
+    void booleansTakeKingpinsForms(String arg, String expected) {
+        assertEquals(expected, run(arg).get("apptheus.label.slurm"));
+    }
+
+    @Test
+    void aBooleanTakesTrueOrFalseAsTheNextArgumentAndNothingElse() {
+        assertEquals("false", run("--label.user", "false").get("apptheus.label.user"));
+        Map<String, String> p = run("--label.user", "--socket.path=/a.sock");
+        assertEquals("true", p.get("apptheus.label.user"));
+        assertEquals("/a.sock", p.get("apptheus.socket.path"));
+        assertTrue(invalid("--label.user=yes").contains("--label.user"));
+        assertTrue(invalid("--no-label.user=true").contains("unknown flag --no-label.user"));
+        assertTrue(invalid("--no-socket.path").contains("unknown flag --no-socket.path"), "only booleans negate");
+    }
+
+    @Test
+    void kingpinsNegatedHelpAndVersionAreAcceptedAndDoNothing() {
+        assertEquals(Map.of(), run("--no-help", "--no-version"));
+        assertInstanceOf(CommandLine.Help.class, FlagParser.parse(new String[] {"--help-long"}));
+    }
+
+    @Test
+    void routePrefixAndExternalUrl() {
+        assertEquals("/apptheus", run("--web.route-prefix=/apptheus/").get("apptheus.web.route-prefix"));
+        assertEquals("/", run("--web.route-prefix=").get("apptheus.web.route-prefix"));
+        assertEquals("https://proxy.example.org/nodes/n17/",
+                run("--web.external-url=https://proxy.example.org/nodes/n17/").get("apptheus.web.external-url"));
+        assertTrue(invalid("--web.route-prefix=apptheus").contains("--web.route-prefix"));
+        assertTrue(invalid("--web.route-prefix=/a b").contains("--web.route-prefix"));
+        assertTrue(invalid("--web.external-url=proxy:9091").contains("--web.external-url"));
+        assertTrue(invalid("--web.external-url=ftp://x/").contains("--web.external-url"));
+        assertEquals("true", run("--web.systemd-socket").get("apptheus.web.systemd-socket"));
+    }
+
+    @Test
+    void everyFlagIsAlsoAnEnvironmentVariableAndTheCommandLineWins() {
+        Map<String, String> env = Map.of("APPTHEUS_SOCKET_PATH", "/run/x/g.sock",
+                "APPTHEUS_WEB_LISTEN_ADDRESS", "127.0.0.1:9100 [::1]:9100",
+                "APPTHEUS_LOG_FORMAT", "json", "APPTHEUS_LABEL_SLURM", "true",
+                "APPTHEUS_JAVA_OPTS", "-Xmx64m", "PATH", "/usr/bin");
+        Map<String, String> p = ((CommandLine.Run) withEnv(env)).properties();
+        assertEquals("/run/x/g.sock", p.get("apptheus.socket.path"));
+        assertEquals("127.0.0.1", p.get("quarkus.http.host"), "the variable goes through the flag's own mapping");
+        assertEquals("9100", p.get("quarkus.http.port"));
+        assertEquals("127.0.0.1:9100,[::1]:9100", p.get("apptheus.web.listen-address"));
+        assertEquals("true", p.get("quarkus.log.console.json.enabled"));
+        assertEquals("true", p.get("apptheus.label.slurm"));
+
+        Map<String, String> q = ((CommandLine.Run) withEnv(env, "--web.listen-address=:9091",
+                "--socket.path=/run/y.sock")).properties();
+        assertEquals("/run/y.sock", q.get("apptheus.socket.path"));
+        assertEquals("0.0.0.0:9091", q.get("apptheus.web.listen-address"), "the flag's values replace the variable's");
+        assertEquals("0.0.0.0", q.get("quarkus.http.host"));
+    }
+
+    @Test
+    void aTypoOrABadValueInTheEnvironmentIsOneLineNamingTheVariable() {
+        CommandLine typo = withEnv(Map.of("APPTHEUS_WEB_LISTEN_ADRESS", ":9091"));
+        assertEquals("unknown environment variable APPTHEUS_WEB_LISTEN_ADRESS: no flag is called"
+                + " --web_listen_adress (see --help)", assertInstanceOf(CommandLine.Invalid.class, typo).message());
+        String bad = assertInstanceOf(CommandLine.Invalid.class,
+                withEnv(Map.of("APPTHEUS_LOG_FORMAT", "text"))).message();
+        assertEquals("invalid value \"text\" for APPTHEUS_LOG_FORMAT (--log.format): must be one of logfmt, json", bad);
+        assertInstanceOf(CommandLine.Invalid.class, withEnv(Map.of("APPTHEUS_LOG_FORMAT", "text"), "--log.format=json"),
+                "a bad variable is an error even where a flag overrides it: the file still says something wrong");
+    }
 }

@@ -162,24 +162,29 @@ class ReliabilityIT {
         FakeStarter.Handle real = it.starters().start(it.trustedStarter(), it.socketPath(), DELAYED, "burn", "4");
         FakeStarter.Handle untrusted = it.start(it.untrustedStarter(), it.socketPath(), "connects", "10000");
         FakeStarter.Handle shortLived = it.start(it.trustedStarter(), it.socketPath(), "flood", "10000", "50");
-        assertEquals(0, untrusted.awaitExit(Duration.ofMinutes(3)));
-        assertEquals(0, shortLived.awaitExit(Duration.ofMinutes(3)));
+        assertEquals(0, real.awaitExit(Duration.ofSeconds(120)));
+
+        // the real container's final values, read while the floods go on (on a loaded machine they
+        // outlast its retention)
+        String name = "starter_" + real.pid();
+        Scrape ended = agent.awaitScrape(Duration.ofSeconds(15),
+                x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        double measured = ended.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+        assertTrue(measured >= 0.8 * real.childCpuSeconds(), measured + " of " + real.childCpuSeconds());
+
+        assertEquals(0, untrusted.awaitExit(Duration.ofMinutes(5)));
+        assertEquals(0, shortLived.awaitExit(Duration.ofMinutes(5)));
         assertTrue(untrusted.stdout().contains("connects ok=10000 failed=0"), untrusted.stdout());
         assertTrue(shortLived.stdout().contains("flood ok=10000 failed=0"), shortLived.stdout());
-        assertEquals(0, real.awaitExit(Duration.ofSeconds(60)));
 
-        String name = "starter_" + real.pid();
         // past --socket.max-pending a caller is refused with a counted reason, never queued
         Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.registrations("untrusted")
                 + x.registrations("accepted") + x.registrations("gone") + x.registrations("raced")
-                + x.registrations("refused_limit") == 20001
-                && x.value("container_processes", named(name)).orElse(-1) == 0);
-        double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
-        assertTrue(measured >= 0.8 * real.childCpuSeconds(), measured + " of " + real.childCpuSeconds());
+                + x.registrations("refused_limit") == 20001);
         assertEquals(0.0, s.registrations("error"));
-        assertTrue(s.has("container_cpu_usage_seconds_total", named(name)), "the real container was accepted");
+        assertTrue(s.registrations("accepted") >= 1, "the real container was accepted");
 
-        Scrape settled = agent.awaitScrape(Duration.ofSeconds(90), x -> x.value("apptheus_containers").orElse(-1) == 0
+        Scrape settled = agent.awaitScrape(Duration.ofSeconds(120), x -> x.value("apptheus_containers").orElse(-1) == 0
                 && x.value("apptheus_connections_open").orElse(-1) == 0);
         assertTrue(settled.series("container_cpu_usage_seconds_total").isEmpty(), "no container series left");
         long fdsAfter = fds(agent);

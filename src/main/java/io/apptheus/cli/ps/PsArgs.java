@@ -1,13 +1,19 @@
 package io.apptheus.cli.ps;
 
-import io.apptheus.cli.ListenAddress;
-
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.apptheus.cli.CommandLine;
+import io.apptheus.cli.Flag;
+import io.apptheus.cli.FlagScanner;
+import io.apptheus.cli.ListenAddress;
 
 /**
- * Parses {@code apptheus ps}'s arguments. Pure: no I/O. Accepts {@code --flag=value} and
- * {@code --flag value}, one or two leading dashes, like the agent's own flags.
+ * Parses {@code apptheus ps}'s arguments. Pure: no I/O. Read by the agent's own flag reader
+ * ({@link FlagScanner}): {@code --flag=value}, {@code --flag value}, one or two leading dashes,
+ * {@code --json}/{@code --no-json}.
  */
 public final class PsArgs {
 
@@ -25,11 +31,12 @@ public final class PsArgs {
      *
      * @param host a host name or address to connect to, IPv6 without brackets
      */
-    public record Options(Sort sort, boolean json, boolean watch, String host, int port) implements Parsed {
+    public record Options(Sort sort, boolean json, boolean watch, String host, int port, String prefix)
+            implements Parsed {
 
-        /** {@code http://HOST:PORT}, IPv6 in brackets. */
+        /** {@code http://HOST:PORT/PREFIX}, IPv6 in brackets. */
         public String baseUrl() {
-            return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + prefix;
         }
     }
 
@@ -58,62 +65,38 @@ public final class PsArgs {
         }
     }
 
+    /** ps's flags, read by the agent's own flag reader: the same forms, the same messages. */
+    private static final List<Flag> FLAGS = List.of(
+            Flag.simple("sort", "sort", "KEY", "cpu", "", v -> Sort.of(v).name()),
+            Flag.bool("json", "json", "false", ""),
+            Flag.bool("watch", "watch", "false", ""),
+            Flag.simple("address", "address", "HOST:PORT", "127.0.0.1:9091", "", v -> String.join(" ", address(v))),
+            Flag.simple("web.listen-address", "address", "HOST:PORT", "127.0.0.1:9091", "",
+                    v -> String.join(" ", address(v))),
+            Flag.simple("web.route-prefix", "prefix", "PATH", "", "", PsArgs::prefix));
+
     public static Parsed parse(List<String> args) {
-        Sort sort = Sort.CPU;
-        boolean json = false;
-        boolean watch = false;
-        String host = "127.0.0.1";
-        int port = DEFAULT_PORT;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
-                return new Invalid("unexpected argument \"" + arg + "\" (see apptheus ps --help)");
-            }
-            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
-            String name = body;
-            String value = null;
-            int eq = body.indexOf('=');
-            if (eq >= 0) {
-                name = body.substring(0, eq);
-                value = body.substring(eq + 1);
-            }
-            switch (name) {
-                case "h", "help" -> {
-                    return new Help();
-                }
-                case "json", "watch" -> {
-                    if (value != null) {
-                        return new Invalid("flag --" + name + " takes no value");
-                    }
-                    json |= name.equals("json");
-                    watch |= name.equals("watch");
-                }
-                case "sort", "address", "web.listen-address" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.size()) {
-                            return new Invalid("flag --" + name + " needs a value");
-                        }
-                        value = args.get(++i);
-                    }
-                    try {
-                        if (name.equals("sort")) {
-                            sort = Sort.of(value);
-                        } else {
-                            String[] hp = address(value);
-                            host = hp[0];
-                            port = Integer.parseInt(hp[1]);
-                        }
-                    } catch (IllegalArgumentException e) {
-                        return new Invalid("invalid value \"" + value + "\" for flag --" + name + ": "
-                                + e.getMessage());
-                    }
-                }
-                default -> {
-                    return new Invalid("unknown flag --" + name + " (see apptheus ps --help)");
-                }
-            }
+        CommandLine c = FlagScanner.scan(FLAGS, Set.of(), args, null, false, "see apptheus ps --help");
+        if (c instanceof CommandLine.Help) {
+            return new Help();
         }
-        return new Options(sort, json, watch, host, port);
+        if (c instanceof CommandLine.Invalid invalid) {
+            return new Invalid(invalid.message());
+        }
+        Map<String, String> p = ((CommandLine.Run) c).properties();
+        String[] hostPort = p.getOrDefault("address", "127.0.0.1 " + DEFAULT_PORT).split(" ");
+        return new Options(Sort.valueOf(p.getOrDefault("sort", "CPU")), Boolean.parseBoolean(p.get("json")),
+                Boolean.parseBoolean(p.get("watch")), hostPort[0], Integer.parseInt(hostPort[1]),
+                p.getOrDefault("prefix", ""));
+    }
+
+    /** The agent's --web.route-prefix: "" or "/a/b". */
+    private static String prefix(String v) {
+        String trimmed = v.replaceAll("/+$", "");
+        if (!trimmed.isEmpty() && (!trimmed.startsWith("/") || !trimmed.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            throw new IllegalArgumentException("must be a path such as /apptheus");
+        }
+        return trimmed;
     }
 
     /**
@@ -147,6 +130,7 @@ public final class PsArgs {
                   --watch               refresh every 2 s until Ctrl-C
                   --address HOST:PORT   the agent's --web.listen-address (default 127.0.0.1:9091;
                                         ":9091" and "0.0.0.0:9091" mean this host)
+                  --web.route-prefix P  the agent's --web.route-prefix, if it has one
                   -h, --help            show this help
 
                 Columns: CPU in cores over the last seconds; MEM the working set (usage minus inactive

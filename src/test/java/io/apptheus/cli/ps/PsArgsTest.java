@@ -42,7 +42,7 @@ class PsArgsTest {
     @CsvSource(delimiter = '|', value = {
         "--sort                | flag --sort needs a value",
         "--sort disk           | invalid value \"disk\" for flag --sort: must be one of cpu, mem, io, start",
-        "--json=yes            | flag --json takes no value",
+        "--json=yes            | invalid value \"yes\" for flag --json: must be one of true, false",
         "--address 9091        | invalid value \"9091\" for flag --address: must be [HOST]:PORT, e.g. :9091",
         "--address ::1:9091    | invalid value \"::1:9091\" for flag --address: an IPv6 host must be in brackets, e.g. [::1]:9091",
         "--address host:http   | invalid value \"host:http\" for flag --address: port \"http\" is not a number",

@@ -57,9 +57,10 @@ public final class AgentProcess implements AutoCloseable {
     private final String scheme;
     private final HttpClient http;
     private final String authorization;
+    private final String routePrefix;
 
     private AgentProcess(Process process, List<String> command, Path log, String host, int port,
-            String telemetryPath, SSLContext tls, String authorization) {
+            String telemetryPath, SSLContext tls, String authorization, String routePrefix) {
         this.process = process;
         this.command = command;
         this.log = log;
@@ -70,6 +71,7 @@ public final class AgentProcess implements AutoCloseable {
         this.http = tls == null ? HTTP
                 : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
         this.authorization = authorization;
+        this.routePrefix = routePrefix;
     }
 
     public static Builder builder() {
@@ -154,9 +156,12 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** GET an agent URL path, 5 s timeout (with the builder's TLS context and basic auth, if any). */
+    /**
+     * GET an agent URL path (under the builder's route prefix, if any), 5 s timeout (with the
+     * builder's TLS context and basic auth, if any).
+     */
     public HttpResponse<String> get(String path) throws IOException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(5))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl() + routePrefix + path)).timeout(Duration.ofSeconds(5))
                 .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1").GET();
         if (authorization != null) {
             req.header("Authorization", authorization);
@@ -270,6 +275,7 @@ public final class AgentProcess implements AutoCloseable {
         private List<String> wrapper = List.of();
         private SSLContext tls;
         private String authorization;
+        private String routePrefix = "";
 
         private Builder() {
         }
@@ -321,6 +327,12 @@ public final class AgentProcess implements AutoCloseable {
             this.host = h.isEmpty() || h.equals("0.0.0.0") ? "127.0.0.1" : h.replaceAll("^\\[|\\]$", "");
             this.port = Integer.parseInt(hostPort.substring(colon + 1));
             return this;
+        }
+
+        /** --web.route-prefix; the harness's requests (health, scrape, get) go under it. */
+        public Builder routePrefix(String prefix) {
+            this.routePrefix = prefix;
+            return flag("--web.route-prefix", prefix);
         }
 
         public Builder telemetryPath(String path) {
@@ -392,7 +404,7 @@ public final class AgentProcess implements AutoCloseable {
             try {
                 Files.writeString(log, "# " + String.join(" ", cmd) + "\n");
                 AgentProcess a = new AgentProcess(pb.start(), List.copyOf(cmd), log, host, p, telemetryPath, tls,
-                        authorization);
+                        authorization, routePrefix);
                 onStart.accept(a);
                 return a;
             } catch (IOException e) {

@@ -49,39 +49,10 @@ public final class FakeStarter implements AutoCloseable {
      * Fails the calling test with gcc's output if gcc fails.
      */
     public static synchronized Path binary() {
-        if (compiled != null && Files.isExecutable(compiled)) {
-            return compiled;
+        if (compiled == null || !Files.isExecutable(compiled)) {
+            compiled = CPrograms.compile(source(), "fakestarter", "-pthread");
         }
-        Path out = ItPaths.binDir().resolve("fakestarter");
-        Path tmp = ItPaths.binDir().resolve("fakestarter.tmp." + ProcessHandle.current().pid());
-        List<String> cmd = List.of("gcc", "-O2", "-Wall", "-Wextra", "-pthread", "-o", tmp.toString(),
-                source().toString());
-        String output;
-        int rc;
-        try {
-            Process gcc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            output = new String(gcc.getInputStream().readAllBytes());
-            if (!gcc.waitFor(120, TimeUnit.SECONDS)) {
-                gcc.destroyForcibly();
-                throw new AssertionError("gcc did not finish in 120 s: " + cmd);
-            }
-            rc = gcc.exitValue();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run gcc: " + cmd, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while compiling " + source(), e);
-        }
-        if (rc != 0) {
-            throw new AssertionError("gcc failed (exit " + rc + "): " + String.join(" ", cmd) + "\n" + output);
-        }
-        try {
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + tmp + " to " + out, e);
-        }
-        compiled = out;
-        return out;
+        return compiled;
     }
 
     /**

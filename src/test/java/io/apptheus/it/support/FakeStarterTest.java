@@ -46,7 +46,10 @@ class FakeStarterTest {
         Path sock = it.socketPath();
         ServerSocketChannel server = listen(sock, 50);
         long t0 = System.nanoTime();
-        FakeStarter.Handle s = it.start(FakeStarter.binary(), sock, "burn", "1");
+        // the child waits 8 s after the connect, then spins for 1 s of wall time: it must outlive a
+        // test JVM that a loaded machine starves between the connect, accept() and the walk of /proc
+        FakeStarter.Handle s = it.starters().start(FakeStarter.binary(), sock, Map.of("FAKESTARTER_START_DELAY_MS", "8000"),
+                "burn", "1");
 
         SocketChannel conn = accept(server);
         // the connection is established: the container process must exist already, child of the master
@@ -62,7 +65,7 @@ class FakeStarterTest {
         double heldSeconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, n, "bytes sent by the master");
         assertFalse(Procs.state(child).map(c -> c != 'Z').orElse(false), "child still running at EOF");
-        assertTrue(heldSeconds >= 0.9, "connection closed after " + heldSeconds + " s, before the 1 s burn ended");
+        assertTrue(heldSeconds >= 8.9, "connection closed after " + heldSeconds + " s, before the workload ended");
 
         assertEquals(0, s.awaitExit(T), s.describe());
         // one thread spinning for 1 s of wall time: some CPU, never more than the wall time allows
