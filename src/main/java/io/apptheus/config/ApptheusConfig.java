@@ -29,6 +29,21 @@ public interface ApptheusConfig {
 
     Label label();
 
+    Paths path();
+
+    /**
+     * Where the kernel's files are read: procfs and sysfs (their cgroup mounts are taken from
+     * {@code <procfs>/self/mountinfo} and re-rooted under this sysfs). Not flags: other roots serve
+     * the end-to-end test that runs the agent on captured trees (it/AgentOnFixturesIT).
+     */
+    interface Paths {
+        @WithDefault("/proc")
+        String procfs();
+
+        @WithDefault("/sys")
+        String sysfs();
+    }
+
     /** Optional labels on every container series; each is one more value stored with every sample. */
     interface Label {
         /** user: the name of the starter's uid. */
