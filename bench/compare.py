@@ -46,6 +46,20 @@ def hierarchy_roots():
     return sorted(set(roots))
 
 
+def free_port():
+    """A port below the ephemeral range (32768-60999 here), so that no outgoing connection of
+    another process takes it between this check and the agent's bind."""
+    for _ in range(100):
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port in 20000-32000")
+
+
 def series_of(body):
     return sum(1 for line in body.split(b"\n") if line and not line.startswith(b"#"))
 
@@ -197,15 +211,23 @@ class Compare:
         parent = f"{self.run_id}-{agent.name}-{n}"
         sock = os.path.join(self.work, f"{agent.name}-{n}", "gw.sock")
         os.makedirs(os.path.dirname(sock), mode=0o755, exist_ok=True)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         go_root_new = {r for r in self.roots if not os.path.isdir(os.path.join(r, GO_ROOT))} if agent.go else set()
         mark = f"/{GO_ROOT}/" if agent.go else f"/{parent}/"
         r = {"agent": agent.name, "n": n, "load_before": loadavg()}
         pids = set()
         try:
-            r["start_ms"] = self.start(agent, n, sock, port, parent)
+            for attempt in range(3):
+                try:
+                    r["start_ms"] = self.start(agent, n, sock, port, parent)
+                    break
+                except RuntimeError:
+                    with open(os.path.join(self.work, f"{agent.name}-{n}.log"), errors="replace") as f:
+                        if attempt == 2 or "address already in use" not in f.read().lower():
+                            raise
+                    log(f"{agent.name} N={n}: port {port} taken meanwhile; another")
+                    self.stop()
+                    port = free_port()
             pid = self.proc.pid
             r["registered"] = self.register(n, sock, mark) if n else 0
             pids = {str(p.pid) for p in self.starters}
