@@ -38,12 +38,14 @@ have() { command -v "$1" >/dev/null 2>&1; }
 cd -- "$REPO" || exit 1
 
 # shell
-for f in deploy/install.sh deploy/validate.sh deploy/prometheus/tests/live-queries.sh; do
+for f in deploy/install.sh deploy/validate.sh deploy/prometheus/tests/live-queries.sh \
+    deploy/prometheus/apptheus-file-sd.sh deploy/prometheus/tests/kubernetes-as-file-sd.sh bench/fleet.sh; do
     check "bash -n $f" bash -n "$f"
 done
 check "sh -n deploy/bin/apptheus" sh -n deploy/bin/apptheus
 if have shellcheck; then
-    check "shellcheck" shellcheck deploy/install.sh deploy/validate.sh deploy/bin/apptheus deploy/prometheus/tests/live-queries.sh
+    check "shellcheck" shellcheck deploy/install.sh deploy/validate.sh deploy/bin/apptheus deploy/prometheus/tests/live-queries.sh \
+        deploy/prometheus/apptheus-file-sd.sh deploy/prometheus/tests/kubernetes-as-file-sd.sh bench/fleet.sh
 else
     skip "shellcheck (not installed)"
 fi
@@ -67,6 +69,11 @@ fi
 # Prometheus
 if have promtool; then
     check "promtool check config" promtool check config deploy/prometheus/prometheus.yml
+    check "promtool check config prometheus-fleet.yml" promtool check config deploy/prometheus/prometheus-fleet.yml
+    # Debian's promtool has no Kubernetes discovery: the same file with file_sd in its place
+    deploy/prometheus/tests/kubernetes-as-file-sd.sh "$work/k8s/*.json" >"$work/prometheus-kubernetes.yml"
+    check "promtool check config prometheus-kubernetes.yml (kubernetes_sd -> file_sd)" \
+        promtool check config "$work/prometheus-kubernetes.yml"
     check "promtool check rules" promtool check rules deploy/prometheus/rules/*.yml
     check "promtool test rules" promtool test rules deploy/prometheus/tests/*.test.yml
 else
@@ -76,6 +83,13 @@ fi
 # Grafana
 check "apptheus.json is JSON" python3 -m json.tool deploy/grafana/apptheus.json
 check "apptheus.json + panel-queries.txt match generate.py" python3 deploy/grafana/generate.py --check
+check "fleet.json is JSON" python3 -m json.tool deploy/grafana/fleet.json
+check "fleet.json + fleet-panel-queries.txt match generate-fleet.py" python3 deploy/grafana/generate-fleet.py --check
+# shellcheck disable=SC2016 # expanded by the inner shell
+check "apptheus-file-sd.sh: node list -> file_sd JSON, bad names refused" bash -c '
+    out=$(printf "node001\nnode002 10.1.0.2 # c\n\n" | deploy/prometheus/apptheus-file-sd.sh -p 9091) &&
+    [[ $(python3 -c "import json,sys; print(json.load(sys.stdin))" <<<"$out") == "[{'"'"'targets'"'"': ['"'"'node001:9091'"'"'], '"'"'labels'"'"': {'"'"'node'"'"': '"'"'node001'"'"'}}, {'"'"'targets'"'"': ['"'"'10.1.0.2:9091'"'"'], '"'"'labels'"'"': {'"'"'node'"'"': '"'"'node002'"'"'}}]" ]] &&
+    ! printf "no\"de\n" | deploy/prometheus/apptheus-file-sd.sh 2>/dev/null'
 check "dashboard: schemaVersion, \${DS_PROMETHEUS}, user/name variables" python3 - <<'EOF'
 import json
 d = json.load(open("deploy/grafana/apptheus.json"))

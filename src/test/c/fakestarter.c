@@ -29,7 +29,10 @@
  * test to replace its executable meanwhile).
  * Env FAKESTARTER_TITLE: the master overwrites its argv with this process title before it
  * connects, as Apptainer's starter does ("Apptainer instance: USER [NAME]", "Apptainer runtime
- * parent"); /proc/PID/cmdline then shows it. Cut to the length of the original argv.
+ * parent"); /proc/PID/cmdline then shows it (see FAKESTARTER_TITLE_PAD for long titles).
+ * Env FAKESTARTER_TITLE_PAD: "@PAD@" in FAKESTARTER_TITLE stands for that many 'x' bytes; if the
+ * title is then longer than the argv, the master first re-execs itself with filler arguments
+ * (after an "@fill@" marker, ignored) so that the whole title fits (up to the kernel's ARG_MAX).
  *
  * Drivers (many starters from one command, for flood and soak tests; every process involved runs
  * this same executable, so the agent sees the same /proc/PID/exe):
@@ -47,6 +50,14 @@
  *                              "fakestarter: pidreuse-holder pid=<B> cgroups=<its /proc/self/cgroup,
  *                              ';'-separated>"; prints "fakestarter: pidreuse pid=<A> reused=<0|1>
  *                              tries=<bursts made>"
+ *   scrapes N HOST PORT PATH STALL_MS
+ *                              N HTTP GETs of PATH at once on 127.0.0.0/8: connect and send all N,
+ *                              read nothing for STALL_MS, then read every answer to its end;
+ *                              ok = answered "HTTP/1.1 200", busy = "HTTP/1.1 503"; prints
+ *                              "fakestarter: scrapes ok=<n> busy=<n> failed=<n> bytes=<total read>"
+ *   connectexec TRUSTED WORKLOAD...
+ *                              connect (the connection survives the exec), then exec TRUSTED
+ *                              SOCKET WORKLOAD...: untrusted code that becomes the trusted starter
  * Drivers print "fakestarter: <driver> ok=<n> failed=<n>" and exit 0.
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
@@ -54,6 +65,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -410,10 +424,74 @@ static void set_title(int argc, char **argv, const char *title)
     memcpy(start, title, n);
 }
 
+/* argc including the filler arguments after "@fill@" (set_title may use their bytes too). */
+static int full_argc;
+
+/* FAKESTARTER_TITLE with "@PAD@" replaced by FAKESTARTER_TITLE_PAD 'x' bytes; NULL if unset. */
+static char *expand_title(void)
+{
+    const char *t = getenv("FAKESTARTER_TITLE");
+    if (t == NULL || t[0] == '\0')
+        return NULL;
+    const char *pad_env = getenv("FAKESTARTER_TITLE_PAD");
+    long pad = pad_env != NULL ? atol(pad_env) : 0;
+    const char *at = strstr(t, "@PAD@");
+    if (at == NULL || pad <= 0)
+        return strdup(t);
+    size_t head = (size_t)(at - t);
+    size_t tail = strlen(at + 5);
+    char *out = malloc(head + (size_t)pad + tail + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, t, head);
+    memset(out + head, 'x', (size_t)pad);
+    memcpy(out + head + pad, at + 5, tail + 1);
+    return out;
+}
+
+/* Re-execs this binary with filler arguments so that the argv holds at least `need` bytes. */
+static void grow_argv(int argc, char **argv, size_t need)
+{
+    const size_t piece = 100000; /* below MAX_ARG_STRLEN (128 KiB) */
+    size_t have = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+    size_t pieces = (need - have) / piece + 1;
+    char **nargv = calloc((size_t)argc + pieces + 2, sizeof(char *));
+    char *filler = malloc(piece + 1);
+    if (nargv == NULL || filler == NULL) {
+        fprintf(stderr, "fakestarter: out of memory\n");
+        exit(1);
+    }
+    memset(filler, 'f', piece);
+    filler[piece] = '\0';
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+        nargv[n++] = argv[i];
+    nargv[n++] = "@fill@";
+    for (size_t i = 0; i < pieces; i++)
+        nargv[n++] = filler;
+    nargv[n] = NULL;
+    char self[4096];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k <= 0) {
+        fprintf(stderr, "fakestarter: readlink /proc/self/exe: %s\n", strerror(errno));
+        exit(1);
+    }
+    self[k] = '\0';
+    execv(self, nargv);
+    fprintf(stderr, "fakestarter: re-exec with a longer argv: %s\n", strerror(errno));
+    exit(1);
+}
+
 static int starter_main(int argc, char **argv)
 {
     if (argc < 3)
         usage();
+    char *title = expand_title();
+    if (title != NULL && full_argc == argc) {
+        size_t have = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+        if (strlen(title) > have)
+            grow_argv(argc, argv, strlen(title));
+    }
     const char *sock_path = argv[1];
     struct spec sp = parse_workload(argc - 2, argv + 2);
 
@@ -435,14 +513,14 @@ static int starter_main(int argc, char **argv)
     /* 2. the master: never die of a peer that went away (we never write anyway) */
     signal(SIGPIPE, SIG_IGN);
 
-    const char *title = getenv("FAKESTARTER_TITLE");
-    if (title != NULL && title[0] != '\0') {
+    if (title != NULL) {
         sock_path = strdup(sock_path); /* it lives in argv */
         if (sock_path == NULL) {
             fprintf(stderr, "fakestarter: out of memory\n");
             return 1;
         }
-        set_title(argc, argv, title);
+        set_title(full_argc, argv, title);
+        free(title);
     }
 
     const char *connect_delay = getenv("FAKESTARTER_CONNECT_DELAY_MS");
@@ -758,8 +836,126 @@ static int pidreuse(const char *sock, long burst, long hold_ms, long tries)
     return 0;
 }
 
+/* N GETs at once: all connected and sent before any is read; read after stall_ms. */
+static int scrapes(long n, const char *host, long port, const char *path, long stall_ms)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || (ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+        fprintf(stderr, "fakestarter: scrapes: %s is not an address in 127.0.0.0/8\n", host);
+        return 2;
+    }
+    struct pollfd *fds = calloc((size_t)n, sizeof *fds);
+    char (*head)[16] = calloc((size_t)n, sizeof *head);
+    long *got = calloc((size_t)n, sizeof *got);
+    if (fds == NULL || head == NULL || got == NULL)
+        return 1;
+    char req[1024];
+    int len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%ld\r\nConnection: close\r\n\r\n", path,
+                       host, port);
+    long failed = 0;
+    for (long i = 0; i < n; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write(fd, req, (size_t)len) != len) {
+            if (fd >= 0)
+                close(fd);
+            fds[i].fd = -1;
+            failed++;
+            continue;
+        }
+        fds[i].fd = fd;
+        fds[i].events = POLLIN;
+    }
+    sleep_seconds(stall_ms / 1000.0);
+    static char buf[65536];
+    long open_fds = n - failed;
+    long long total = 0;
+    while (open_fds > 0) {
+        int r = poll(fds, (nfds_t)n, 60000);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break; /* a minute without a byte: the rest count as failed */
+        for (long i = 0; i < n; i++) {
+            if (fds[i].fd < 0 || fds[i].revents == 0)
+                continue;
+            ssize_t k = read(fds[i].fd, buf, sizeof buf);
+            if (k > 0) {
+                if (got[i] < 15) {
+                    long c = 15 - got[i] < k ? 15 - got[i] : (long)k;
+                    memcpy(head[i] + got[i], buf, (size_t)c);
+                }
+                got[i] += k;
+                total += k;
+                continue;
+            }
+            if (k < 0 && errno == EINTR)
+                continue;
+            close(fds[i].fd);
+            fds[i].fd = -1;
+            open_fds--;
+        }
+    }
+    long ok = 0, busy = 0;
+    for (long i = 0; i < n; i++) {
+        if (fds[i].fd >= 0) {
+            close(fds[i].fd);
+            fds[i].fd = -1;
+        }
+        if (got[i] >= 12 && memcmp(head[i], "HTTP/1.1 200", 12) == 0)
+            ok++;
+        else if (got[i] >= 12 && memcmp(head[i], "HTTP/1.1 503", 12) == 0)
+            busy++;
+    }
+    printf("fakestarter: scrapes ok=%ld busy=%ld failed=%ld bytes=%lld\n", ok, busy, n - ok - busy, total);
+    fflush(stdout);
+    return 0;
+}
+
+/* Untrusted code that connects, then execs the trusted starter: the connection survives the exec. */
+static int connectexec(const char *sock, char **exec_argv)
+{
+    int fd = dial(sock);
+    if (fd < 0) {
+        fprintf(stderr, "fakestarter: connectexec: connect failed: %s\n", strerror(errno));
+    } else {
+        fcntl(fd, F_SETFD, 0); /* no FD_CLOEXEC: the starter inherits it */
+    }
+    printf("fakestarter: connectexec pid=%d connected=%d\n", (int)getpid(), fd >= 0);
+    fflush(stdout);
+    execv(exec_argv[0], exec_argv);
+    fprintf(stderr, "fakestarter: connectexec: exec %s: %s\n", exec_argv[0], strerror(errno));
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    full_argc = argc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "@fill@") == 0) {
+            argc = i;
+            break;
+        }
+    }
+    if (argc >= 8 && strcmp(argv[2], "scrapes") == 0)
+        return scrapes(parse_count(argv[3], 1, 100000), argv[4], parse_count(argv[5], 1, 65535), argv[6],
+                       parse_count(argv[7], 0, 3600000));
+    if (argc >= 5 && strcmp(argv[2], "connectexec") == 0) {
+        /* TRUSTED SOCKET WORKLOAD...: argv[3] becomes argv[0], the socket argv[1] */
+        char **nargv = calloc((size_t)argc, sizeof(char *));
+        if (nargv == NULL)
+            return 1;
+        int k = 0;
+        nargv[k++] = argv[3];
+        nargv[k++] = argv[1];
+        for (int i = 4; i < argc; i++)
+            nargv[k++] = argv[i];
+        nargv[k] = NULL;
+        return connectexec(argv[1], nargv);
+    }
     if (argc >= 4 && strcmp(argv[2], "connects") == 0)
         return connects(argv[1], parse_count(argv[3], 0, 1000000));
     if (argc >= 5 && strcmp(argv[2], "flood") == 0)

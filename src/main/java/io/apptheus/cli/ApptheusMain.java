@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.apptheus.cli.ps.PsCommand;
+import io.apptheus.logging.Logfmt;
 import io.apptheus.metrics.BuildInfo;
 import io.apptheus.proc.ListeningSockets;
 import io.apptheus.web.QuarkusWebProperties;
@@ -54,21 +55,43 @@ public final class ApptheusMain {
         List<String> warnings = new ArrayList<>(run.warnings());
         try {
             webConfig(properties, warnings);
-            if (Boolean.parseBoolean(properties.get("apptheus.web.systemd-socket"))) {
+        } catch (WebConfigException e) {
+            System.err.println("apptheus: " + e.getMessage());
+            System.exit(e.exitCode());
+        }
+        if (Boolean.parseBoolean(properties.get("apptheus.web.systemd-socket"))) {
+            try {
                 properties.putAll(SystemdSockets.properties(System.getenv(), ProcessHandle.current().pid(),
                         new ListeningSockets(Path.of("/proc"))));
+            } catch (IllegalArgumentException e) {
+                System.err.println("apptheus: " + e.getMessage());
+                System.exit(EXIT_USAGE);
             }
-        } catch (WebConfigException | IllegalArgumentException e) {
-            System.err.println("apptheus: " + e.getMessage());
-            System.exit(EXIT_USAGE);
         }
         for (Map.Entry<String, String> e : properties.entrySet()) {
             System.setProperty(e.getKey(), e.getValue());
         }
+        boolean json = "true".equals(properties.getOrDefault("quarkus.log.console.json.enabled",
+                System.getenv().getOrDefault("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false")));
         for (String w : warnings) {
-            System.err.println("apptheus: warning: " + w);
+            // the agent's log has begun: in its format (the paths in a warning are the admin's, but
+            // the line must parse like every other)
+            System.err.println(earlyLogLine(json, "warn", w));
         }
         Quarkus.run();
+    }
+
+    /** A log record written before Quarkus's logging is set up, in the format chosen by --log.format. */
+    static String earlyLogLine(boolean json, String level, String message) {
+        java.time.Instant now = java.time.Instant.now();
+        long pid = ProcessHandle.current().pid();
+        if (json) {
+            return new io.vertx.core.json.JsonObject().put("timestamp", now.toString())
+                    .put("level", level.equals("warn") ? "WARN" : level.toUpperCase(java.util.Locale.ROOT))
+                    .put("loggerName", ApptheusMain.class.getName()).put("message", message).put("processId", pid)
+                    .encode();
+        }
+        return Logfmt.line(now, level, "ApptheusMain", message, pid, null);
     }
 
     /**

@@ -44,6 +44,21 @@ public interface ApptheusConfig {
         String sysfs();
     }
 
+    Proc proc();
+
+    /** Bounds of what is read of a caller's /proc files, which its user controls. */
+    interface Proc {
+        /** Bytes read of a starter's title (/proc/PID/cmdline) and kept of an executable's path. */
+        @WithName("max-read-bytes")
+        @WithDefault("4096")
+        int maxReadBytes();
+
+        /** Bytes of a starter's environment (/proc/PID/environ) searched for SLURM_JOB_ID. */
+        @WithName("max-environ-bytes")
+        @WithDefault("131072")
+        int maxEnvironBytes();
+    }
+
     /** Optional labels on every container series; each is one more value stored with every sample. */
     interface Label {
         /** user: the name of the starter's uid. */
@@ -57,6 +72,14 @@ public interface ApptheusConfig {
         /** slurm_job_id: SLURM_JOB_ID from the starter's environment. */
         @WithDefault("false")
         boolean slurm();
+
+        /**
+         * Longest instance name, title user or Slurm job id kept (UTF-8 bytes, whole characters):
+         * cut once when read, the same in the labels, the API, the page and ps.
+         */
+        @WithName("max-value-bytes")
+        @WithDefault("128")
+        int maxValueBytes();
     }
 
     interface Socket {
@@ -140,5 +163,15 @@ public interface ApptheusConfig {
         /** Set by the command line, not by hand: the descriptors of those sockets, e.g. "3,4". */
         @WithName("systemd-fds")
         Optional<String> systemdFds();
+
+        /** Scrapes, status API and page answers made at once; one more is answered 503. */
+        @WithName("max-requests")
+        @WithDefault("8")
+        int maxRequests();
+
+        /** An answer whose client took none of it for this long is given up and its connection closed. */
+        @WithName("write-timeout")
+        @WithDefault("10s")
+        Duration writeTimeout();
     }
 }

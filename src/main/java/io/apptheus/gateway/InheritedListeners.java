@@ -38,13 +38,17 @@ final class InheritedListeners {
     private InheritedListeners() {
     }
 
-    /** Notes where the server configured on this thread is about to bind. */
+    /** Notes where the server configured on this thread is about to bind, when systemd passed sockets. */
     static void binding(String host, int port) {
+        BINDING.remove();
+        if (System.getProperty("apptheus.web.systemd-fds", "").isEmpty() || host == null || port < 0 || port > 65535) {
+            return;
+        }
         try {
             // a literal address (the command line wrote the sockets' own), so no name lookup happens
             BINDING.set(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (UnknownHostException e) {
-            BINDING.remove();
+            // not one of the passed sockets' addresses: that server binds a socket of its own
         }
     }
 

@@ -9,11 +9,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
+
 /**
  * The life of the socket file: its directory is created 0755 if missing and must be a root-owned
  * directory nobody else can write (no symlink tricks); a stale socket is replaced only if nobody
  * answers on it; anything else at the path stops the start; the socket is made 0777 so that every
- * user's starter can reach it.
+ * user's starter can reach it. A refusal is one line (the path and the reason), never a stack trace.
  */
 final class SocketFile {
 
@@ -23,7 +25,24 @@ final class SocketFile {
     private SocketFile() {
     }
 
-    static void prepare(Path socket) throws IOException {
+    /**
+     * Makes the socket's place ready, or stops the start with one line naming the path and the
+     * reason: a ConfigurationException, which Quarkus prints as its message alone (no stack trace)
+     * before it exits with 1.
+     */
+    static void prepare(Path socket) {
+        try {
+            check(socket);
+        } catch (IOException e) {
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+                why = f.getFile() + ": " + f.getReason(); // e.g. createDirectories: "Permission denied"
+            }
+            throw new ConfigurationException("apptheus: cannot serve the socket " + socket + ": " + why);
+        }
+    }
+
+    private static void check(Path socket) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir);

@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.Tags;
  * previous sample of the same container (Apptheus re-created its state every tick), blkio from
  * bytes (it read a queue depth). Percentages are NaN where the limit is unlimited.
  */
-public final class ApptheusCompatMeters {
+final class ApptheusCompatMeters {
 
     private final MeterRegistry registry;
     private final StatsBuffer stats;
@@ -26,7 +26,7 @@ public final class ApptheusCompatMeters {
     private long lastNanos;
     private volatile double cpuPercent = Double.NaN;
 
-    public ApptheusCompatMeters(MeterRegistry registry, StatsBuffer stats, String job) {
+    ApptheusCompatMeters(MeterRegistry registry, StatsBuffer stats, String job) {
         this.registry = registry;
         this.stats = stats;
         Tags tags = Tags.of("job", job);
@@ -47,7 +47,7 @@ public final class ApptheusCompatMeters {
     }
 
     /** Called by the sweep after each sample of this container. */
-    public void sampled(long nowNanos) {
+    void sampled(long nowNanos) {
         if (!stats.has(Stat.CPU_USAGE_NS)) {
             return;
         }
@@ -59,7 +59,7 @@ public final class ApptheusCompatMeters {
         lastNanos = nowNanos;
     }
 
-    public void removeAll() {
+    void removeAll() {
         meters.forEach(registry::remove);
         meters.clear();
     }

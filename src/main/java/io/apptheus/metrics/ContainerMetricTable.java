@@ -9,11 +9,11 @@ import io.apptheus.cgroup.Stat;
 
 /**
  * Every per-container metric, in small lists by resource. Names and meanings follow cAdvisor;
- * counter names are given without "_total", which the registry's naming convention appends.
+ * counter names are given without "_total", which the exposition appends to their samples.
  */
 final class ContainerMetricTable {
 
-    private static final double NS = 1e-9;
+    private static final double NS = 1e9;
 
     static final List<ContainerMetric> CPU = List.of(
             counter("container_cpu_usage_seconds", "Cumulative CPU time consumed", Stat.CPU_USAGE_NS, NS),
@@ -74,6 +74,9 @@ final class ContainerMetricTable {
                     Stat.PSI_IO_FULL_NS, NS));
 
     static final List<List<ContainerMetric>> ALL = List.of(CPU, MEMORY, TASKS, PRESSURE);
+
+    /** Every row, in the order the families are published. */
+    static final List<ContainerMetric> ROWS = ALL.stream().flatMap(List::stream).toList();
 
     private ContainerMetricTable() {
     }

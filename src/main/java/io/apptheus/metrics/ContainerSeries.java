@@ -1,58 +1,76 @@
 package io.apptheus.metrics;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.config.ApptheusConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Every container's series, written family by family straight from the containers' buffers in the
- * text format 0.0.4 or OpenMetrics 1.0, with the names, help texts, types and label order that
- * Micrometer's Prometheus registry gave them. Each family is written once, with one line per
- * container that has it; a family no container has is left out.
+ * Every published container, and their series built from their buffers at scrape time: one family
+ * per row of the table that some container provides, with one sample per such container, then the
+ * start and last-seen times, then the block devices' IO. No meter per series: a container costs
+ * its buffer and two label lists, shared by all its samples; a family no container has is left
+ * out. Containers appear in the order they were published.
  */
 @Singleton
 public class ContainerSeries {
 
-    private static final ContainerMeters[] NONE = new ContainerMeters[0];
-    private static final List<Family> TABLE = new ArrayList<>();
-    private static final Family START_TIME = Family.gauge("container_start_time_seconds",
-            "Start time of the container since unix epoch in seconds");
-    private static final Family LAST_SEEN = Family.gauge("container_last_seen",
-            "Last time a container was seen by the exporter");
+    private static final PublishedContainer[] NONE = new PublishedContainer[0];
+    private static final String[] SAMPLE_NAMES = ContainerMetricTable.ROWS.stream()
+            .map(m -> m.counter() ? m.name() + "_total" : m.name()).toArray(String[]::new);
+    private static final String START_TIME = "container_start_time_seconds";
+    private static final String START_TIME_HELP = "Start time of the container since unix epoch in seconds";
+    private static final String LAST_SEEN = "container_last_seen";
+    private static final String LAST_SEEN_HELP = "Last time a container was seen by the exporter";
     private static final List<IoFamily> IO = List.of(
-            new IoFamily(Family.counter("container_fs_reads_bytes", "Cumulative count of bytes read"),
-                    io -> io.readBytes),
-            new IoFamily(Family.counter("container_fs_writes_bytes", "Cumulative count of bytes written"),
-                    io -> io.writeBytes),
-            new IoFamily(Family.counter("container_fs_reads", "Cumulative count of reads completed"),
-                    io -> io.reads),
-            new IoFamily(Family.counter("container_fs_writes", "Cumulative count of writes completed"),
-                    io -> io.writes));
+            new IoFamily("container_fs_reads_bytes", "Cumulative count of bytes read", io -> io.readBytes),
+            new IoFamily("container_fs_writes_bytes", "Cumulative count of bytes written", io -> io.writeBytes),
+            new IoFamily("container_fs_reads", "Cumulative count of reads completed", io -> io.reads),
+            new IoFamily("container_fs_writes", "Cumulative count of writes completed", io -> io.writes));
 
-    static {
-        for (List<ContainerMetric> group : ContainerMetricTable.ALL) {
-            for (ContainerMetric m : group) {
-                Family f = m.counter() ? Family.counter(m.name(), m.help()) : Family.gauge(m.name(), m.help());
-                TABLE.add(f.of(m));
-            }
+    private final ConcurrentSkipListMap<Long, PublishedContainer> published = new ConcurrentSkipListMap<>();
+    private final AtomicLong next = new AtomicLong();
+    private final MeterRegistry compatRegistry;
+    private final boolean compat;
+
+    @Inject
+    ContainerSeries(MeterRegistry registry, ApptheusConfig config) {
+        this(registry, "apptheus".equals(config.metrics().compat()));
+    }
+
+    /** @param compat also publish the original Apptheus's names ({@code --metrics.compat=apptheus}) */
+    ContainerSeries(MeterRegistry registry, boolean compat) {
+        this.compatRegistry = registry;
+        this.compat = compat;
+    }
+
+    /**
+     * Publishes a container's series: those of the table's rows whose Stat the container's readers
+     * provide, its start and last-seen times, and the IO of each device it reads or writes.
+     */
+    public PublishedContainer publish(StatsBuffer stats, ContainerLabels labels, Set<Stat> provides,
+                                      PublishedContainer.Lifecycle lifecycle) {
+        ApptheusCompatMeters c = compat ? new ApptheusCompatMeters(compatRegistry, stats, labels.containerName())
+                : null;
+        PublishedContainer p = new PublishedContainer(next.getAndIncrement(), stats, labels, provides, lifecycle, c);
+        published.put(p.order(), p);
+        return p;
+    }
+
+    /** Removes every series of the container. */
+    public void unpublish(PublishedContainer p) {
+        if (published.remove(p.order(), p)) {
+            p.removeCompat();
         }
-    }
-
-    private final Set<ContainerMeters> published = ConcurrentHashMap.newKeySet();
-
-    void add(ContainerMeters m) {
-        published.add(m);
-    }
-
-    void remove(ContainerMeters m) {
-        published.remove(m);
     }
 
     /** Containers whose series are published now. */
@@ -60,117 +78,84 @@ public class ContainerSeries {
         return published.size();
     }
 
-    /** Writes every family that some container has. */
-    void write(ExpositionWriter out, boolean text) {
-        ContainerMeters[] all = published.toArray(NONE);
+    /** Every family this class may publish, without samples (the registry checks names with it). */
+    void describe(FamilySink sink) {
+        for (ContainerMetric m : ContainerMetricTable.ROWS) {
+            sink.family(m.name(), m.counter() ? FamilySink.Type.COUNTER : FamilySink.Type.GAUGE, m.help());
+        }
+        sink.family(START_TIME, FamilySink.Type.GAUGE, START_TIME_HELP);
+        sink.family(LAST_SEEN, FamilySink.Type.GAUGE, LAST_SEEN_HELP);
+        for (IoFamily f : IO) {
+            sink.family(f.name, FamilySink.Type.COUNTER, f.help);
+        }
+    }
+
+    /** The samples of every family that some container has, from the buffers as they are now. */
+    void collect(FamilySink sink) {
+        PublishedContainer[] all = published.values().toArray(NONE);
         if (all.length == 0) {
             return;
         }
-        for (Family f : TABLE) {
+        List<ContainerMetric> rows = ContainerMetricTable.ROWS;
+        for (int r = 0; r < rows.size(); r++) {
+            ContainerMetric m = rows.get(r);
             boolean started = false;
-            for (ContainerMeters c : all) {
-                if (!c.provides(f.metric.stat())) {
+            for (PublishedContainer c : all) {
+                if (!c.provides(m.stat())) {
                     continue;
                 }
                 if (!started) {
-                    out.write(f.header(text));
+                    sink.family(m.name(), m.counter() ? FamilySink.Type.COUNTER : FamilySink.Type.GAUGE, m.help());
                     started = true;
                 }
-                out.write(f.sample);
-                out.write(c.labels(text));
-                writeValue(out, c.stats(), f.metric);
-                out.writeByte('\n');
+                sink.sample(SAMPLE_NAMES[r], c.labels().names(), c.labels().values(), value(c.stats(), m));
             }
         }
-        writeLifecycle(out, all, START_TIME, text, true);
-        writeLifecycle(out, all, LAST_SEEN, text, false);
+        lifecycle(sink, all, true);
+        lifecycle(sink, all, false);
         for (IoFamily f : IO) {
             boolean started = false;
-            for (ContainerMeters c : all) {
-                for (ContainerMeters.Device d : c.devices()) {
+            for (PublishedContainer c : all) {
+                for (PublishedContainer.Device d : c.devices()) {
                     if (!started) {
-                        out.write(f.family.header(text));
+                        sink.family(f.name, FamilySink.Type.COUNTER, f.help);
                         started = true;
                     }
-                    out.write(f.family.sample);
-                    out.write(d.labels(text));
-                    out.writeLong(f.value.applyAsLong(d.io()));
-                    out.writeByte('\n');
+                    sink.sample(f.sample, d.labels().names(), d.labels().values(), f.value.applyAsLong(d.io()));
                 }
             }
         }
     }
 
-    private static void writeLifecycle(ExpositionWriter out, ContainerMeters[] all, Family f, boolean text,
-                                       boolean start) {
-        out.write(f.header(text));
-        for (ContainerMeters c : all) {
-            ContainerMeters.Lifecycle l = c.lifecycle();
-            double seconds = l == null ? Double.NaN : start ? l.startTimeSeconds() : l.lastSeenSeconds();
-            out.write(f.sample);
-            out.write(c.labels(text));
-            if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
-                out.writeDouble(seconds);
-            } else {
-                out.writeFixed(Math.round(seconds * 1000), 3); // epoch seconds, ms precision
+    private static void lifecycle(FamilySink sink, PublishedContainer[] all, boolean start) {
+        String name = start ? START_TIME : LAST_SEEN;
+        sink.family(name, FamilySink.Type.GAUGE, start ? START_TIME_HELP : LAST_SEEN_HELP);
+        for (PublishedContainer c : all) {
+            PublishedContainer.Lifecycle l = c.lifecycle();
+            double seconds = start ? l.startTimeSeconds() : l.lastSeenSeconds();
+            if (!Double.isNaN(seconds) && !Double.isInfinite(seconds)) {
+                seconds = Math.round(seconds * 1000) / 1000.0; // epoch seconds, ms precision
             }
-            out.writeByte('\n');
+            sink.sample(name, c.labels().names(), c.labels().values(), seconds);
         }
     }
 
-    /** The Stat's value in the metric's unit: ns → s exactly, limits "max" as +Inf. */
-    private static void writeValue(ExpositionWriter out, StatsBuffer stats, ContainerMetric m) {
+    /** The Stat's value in the metric's unit: ns → s, a limit of "max" as +Inf, NaN if not read yet. */
+    static double value(StatsBuffer stats, ContainerMetric m) {
         if (!stats.has(m.stat())) {
-            out.writeNaN();
-            return;
+            return Double.NaN;
         }
         long v = stats.raw(m.stat());
         if (v == StatsBuffer.UNLIMITED) {
-            out.writeInf();
-        } else if (m.scale() == 1) {
-            out.writeLong(v);
-        } else if (m.scale() == 1e-9) {
-            out.writeFixed(v, 9);
-        } else {
-            out.writeDouble(v * m.scale());
+            return Double.POSITIVE_INFINITY;
         }
+        return m.divisor() == 1 ? v : v / m.divisor();
     }
 
-    /** A metric family's lines, encoded once: the headers of both formats and the sample name. */
-    private static final class Family {
-        final byte[] textHeader;
-        final byte[] openMetricsHeader;
-        final byte[] sample;
-        ContainerMetric metric;
-
-        private Family(String family, String sample, String type, String help) {
-            // 0.0.4: HELP then TYPE, named as the samples (Micrometer appends _total to counters);
-            // OpenMetrics: TYPE then HELP, a counter family named without _total
-            this.textHeader = ExpositionWriter.ascii("# HELP " + sample + " " + help + "\n# TYPE " + sample + " "
-                    + type + "\n");
-            this.openMetricsHeader = ExpositionWriter.ascii("# TYPE " + family + " " + type + "\n# HELP " + family
-                    + " " + help + "\n");
-            this.sample = ExpositionWriter.ascii(sample);
+    /** A per-device counter family: its name (without "_total"), help, and value. */
+    private record IoFamily(String name, String sample, String help, ToLongFunction<StatsBuffer.IoCounters> value) {
+        IoFamily(String name, String help, ToLongFunction<StatsBuffer.IoCounters> value) {
+            this(name, name + "_total", help, value);
         }
-
-        static Family counter(String name, String help) {
-            return new Family(name, name + "_total", "counter", help);
-        }
-
-        static Family gauge(String name, String help) {
-            return new Family(name, name, "gauge", help);
-        }
-
-        Family of(ContainerMetric m) {
-            this.metric = m;
-            return this;
-        }
-
-        byte[] header(boolean text) {
-            return text ? textHeader : openMetricsHeader;
-        }
-    }
-
-    private record IoFamily(Family family, ToLongFunction<StatsBuffer.IoCounters> value) {
     }
 }

@@ -2,7 +2,6 @@ package io.apptheus.monitor;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.event.Observes;
@@ -17,17 +16,14 @@ import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.registration.contract.Addresses;
-import io.apptheus.metrics.ApptheusCompatMeters;
 import io.apptheus.metrics.ContainerLabels;
-import io.apptheus.metrics.ContainerMeters;
 import io.apptheus.metrics.ContainerSeries;
+import io.apptheus.metrics.PublishedContainer;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
 import io.apptheus.proc.StarterTitle;
 import io.apptheus.registration.contract.Peer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.quarkus.runtime.ShutdownEvent;
@@ -39,7 +35,7 @@ import io.vertx.core.eventbus.MessageConsumer;
  * The single scheduled sweep over every container, and the end of a container's life: when its
  * cgroup holds no process (seen by the sweep, or checked at once when its starter hangs up), the
  * final values are sampled and kept for the retention, the cgroup is removed and the connection
- * closed; when the retention is over, its meters go.
+ * closed; when the retention is over, its series go.
  */
 @Singleton
 public class Monitor {
@@ -49,14 +45,12 @@ public class Monitor {
 
     private final ContainerRegistry registry;
     private final CgroupManager cgroups;
-    private final MeterRegistry meters; // the opt-in compat meters only
     private final ContainerSeries series;
     private final BlockDevices devices;
     private final SelfMetrics self;
     private final Vertx vertx;
     private final ProcReader proc;
     private final long retainNanos;
-    private final boolean compat;
     private final ContainerLabels.Switches labels;
     private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -75,18 +69,16 @@ public class Monitor {
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
     private volatile MessageConsumer<Long> closedConnections;
 
-    Monitor(ContainerRegistry registry, CgroupManager cgroups, MeterRegistry meters, ContainerSeries series,
+    Monitor(ContainerRegistry registry, CgroupManager cgroups, ContainerSeries series,
             BlockDevices devices, SelfMetrics self, Vertx vertx, ProcReader proc, Passwd users, ApptheusConfig config) {
         this.registry = registry;
         this.cgroups = cgroups;
-        this.meters = meters;
         this.series = series;
         this.devices = devices;
         this.self = self;
         this.vertx = vertx;
         this.proc = proc;
         this.retainNanos = config.metrics().retainExited().toNanos();
-        this.compat = "apptheus".equals(config.metrics().compat());
         this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
                 config.label().slurm());
         this.users = users;
@@ -100,7 +92,7 @@ public class Monitor {
     }
 
     /**
-     * Starts monitoring: first sample, then meters. {@code connectionId} is negative for a
+     * Starts monitoring: first sample, then series. {@code connectionId} is negative for a
      * container adopted at start (its starter's connection belonged to an earlier run).
      */
     public void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
@@ -110,15 +102,11 @@ public class Monitor {
         MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers,
                 Math.floorMod(phases.getAndIncrement(), fullEvery));
         c.sample(this::sampleError, nowSeconds());
-        Tags tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid, labels.user() ? users.nameOf(uid) : "",
-                title.instance(), labels.slurm() ? slurmJobId(pid) : "");
-        ContainerMeters m = new ContainerMeters(series, c.stats(), tags);
-        m.register(c.provided(), c);
-        m.registerNewDevices(devices);
-        c.attachMeters(m);
-        if (compat) {
-            c.attachCompat(new ApptheusCompatMeters(meters, c.stats(), cg.name()));
-        }
+        ContainerLabels tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid,
+                labels.user() ? users.nameOf(uid) : "", title.instance(), labels.slurm() ? slurmJobId(pid) : "");
+        PublishedContainer published = series.publish(c.stats(), tags, c.provided(), c);
+        published.registerNewDevices(devices);
+        c.attachSeries(published);
         registry.add(c);
     }
 
@@ -127,7 +115,7 @@ public class Monitor {
     void sweep(ScheduledExecution execution) {
         long start = System.nanoTime();
         long late = System.currentTimeMillis() - execution.getScheduledFireTime().toEpochMilli();
-        self.sweepLagTimer().record(Math.max(0, late), TimeUnit.MILLISECONDS);
+        self.sweepLate(late);
         double now = nowSeconds();
         long sweep = sweeps++; // sweeps never overlap (SKIP)
         for (MonitoredContainer c : registry.all()) {
@@ -141,7 +129,7 @@ public class Monitor {
         if (!busyCgroups.isEmpty()) {
             retryBusyCgroups();
         }
-        self.sweepTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        self.sweepTook(System.nanoTime() - start);
     }
 
     private void sweepOne(MonitoredContainer c, double now, long nowNanos, boolean full) {
@@ -160,7 +148,7 @@ public class Monitor {
                 if (nowNanos - c.exitedAtNanos() >= retainNanos) {
                     forget(c);
                     if (!c.cgroupRemoved()) {
-                        busyCgroups.add(c.cgroup()); // its meters go, the removal goes on
+                        busyCgroups.add(c.cgroup()); // its series go, the removal goes on
                     }
                 }
             }
@@ -212,6 +200,9 @@ public class Monitor {
         }
         if (retainNanos == 0) {
             forget(c);
+            if (!c.cgroupRemoved()) {
+                busyCgroups.add(c.cgroup()); // its series go, the removal goes on
+            }
         }
     }
 
@@ -240,7 +231,10 @@ public class Monitor {
 
     private void forget(MonitoredContainer c) {
         registry.remove(c);
-        c.removeMeters();
+        PublishedContainer p = c.series();
+        if (p != null) {
+            series.unpublish(p);
+        }
     }
 
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
@@ -265,7 +259,7 @@ public class Monitor {
     /** The starter's process title, read once: a title we cannot read only loses the instance name. */
     private StarterTitle title(long pid) {
         try {
-            return StarterTitle.parse(proc.cmdline(pid));
+            return proc.starterTitle(pid); // read and cut with --proc.max-read-bytes, --label.max-value-bytes
         } catch (java.io.IOException e) {
             LOG.debugf("pid %d: cannot read its cmdline: %s", pid, e.getMessage());
             return StarterTitle.UNKNOWN;

@@ -11,15 +11,15 @@ import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.ProcessCountReader;
-import io.apptheus.metrics.ContainerMeters;
+import io.apptheus.metrics.PublishedContainer;
 import io.apptheus.proc.StarterTitle;
 
 /**
- * One container the agent watches: its cgroup, its open readers, its latest values and meters.
+ * One container the agent watches: its cgroup, its open readers, its latest values and series.
  * State changes (sample, end, removal) happen under the object's lock, so the sweep and a closing
  * connection never end a container twice.
  */
-public final class MonitoredContainer implements ContainerMeters.Lifecycle {
+public final class MonitoredContainer implements PublishedContainer.Lifecycle {
 
     public enum State { RUNNING, EXITED }
 
@@ -38,8 +38,7 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
     private final int fullPhase;
     private final StatsBuffer stats = new StatsBuffer();
     private final SampleHistory history;
-    private ContainerMeters meters;
-    private io.apptheus.metrics.ApptheusCompatMeters compat;
+    private volatile PublishedContainer series;
     private volatile double lastSeenSeconds;
     private State state = State.RUNNING;
     private long exitedAtNanos;
@@ -145,26 +144,13 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
         return first;
     }
 
-    void attachMeters(ContainerMeters m) {
-        this.meters = m;
+    void attachSeries(PublishedContainer p) {
+        this.series = p;
     }
 
-    ContainerMeters meters() {
-        return meters;
-    }
-
-    void attachCompat(io.apptheus.metrics.ApptheusCompatMeters c) {
-        this.compat = c;
-    }
-
-    /** Removes every meter of this container. */
-    void removeMeters() {
-        if (meters != null) {
-            meters.removeAll();
-        }
-        if (compat != null) {
-            compat.removeAll();
-        }
+    /** Its published series; null until {@link Monitor} has published them. */
+    PublishedContainer series() {
+        return series;
     }
 
     Set<Stat> provided() {
@@ -228,8 +214,9 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
                 onError.accept(this, e);
             }
         }
-        if (devices != null && providesIo && meters != null) {
-            meters.registerNewDevices(devices);
+        PublishedContainer published = series;
+        if (devices != null && providesIo && published != null) {
+            published.registerNewDevices(devices);
         }
         if (count >= 0) {
             stats.set(Stat.PROCESSES, count);
@@ -238,8 +225,8 @@ public final class MonitoredContainer implements ContainerMeters.Lifecycle {
             lastSeenSeconds = nowSeconds;
             long now = System.nanoTime();
             history.record(now, stats);
-            if (compat != null) {
-                compat.sampled(now);
+            if (published != null) {
+                published.sampled(now);
             }
         }
         return any;

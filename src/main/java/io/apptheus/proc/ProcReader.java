@@ -10,24 +10,41 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** Reads what the agent needs of a process from procfs; the root is a parameter for tests. */
+/**
+ * Reads what the agent needs of a process from procfs; the root is a parameter for tests. What the
+ * process's user controls (its title, environment, executable path) is read with the bounds of
+ * {@link UserStrings.Limits}.
+ */
 public final class ProcReader {
 
     private static final int USER_HZ = 100;
 
     private final Path procRoot;
+    private final UserStrings.Limits limits;
 
     public ProcReader(Path procRoot) {
+        this(procRoot, UserStrings.Limits.DEFAULTS);
+    }
+
+    public ProcReader(Path procRoot, UserStrings.Limits limits) {
         this.procRoot = procRoot;
+        this.limits = limits;
+    }
+
+    public UserStrings.Limits limits() {
+        return limits;
     }
 
     public Path procRoot() {
         return procRoot;
     }
 
-    /** The target of /proc/PID/exe as the kernel prints it (ends in " (deleted)" if unlinked). */
+    /**
+     * The target of /proc/PID/exe as the kernel prints it (ends in " (deleted)" if unlinked), cut
+     * at the read bound: an untrusted caller names its file as it likes, and it is logged.
+     */
     public String exe(long pid) throws IOException {
-        return Files.readSymbolicLink(pidDir(pid).resolve("exe")).toString();
+        return UserStrings.cut(Files.readSymbolicLink(pidDir(pid).resolve("exe")).toString(), limits.readBytes());
     }
 
     /** Identity (device, inode) of the file the process executes; stat follows the magic link. */
@@ -92,12 +109,28 @@ public final class ProcReader {
      * NUL-separated NAME=VALUE), or empty.
      */
     public java.util.Optional<String> environ(long pid, String name) throws IOException {
-        byte[] raw = Files.readAllBytes(pidDir(pid).resolve("environ"));
-        String prefix = name + "=";
-        for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-            if (entry.startsWith(prefix)) {
-                return java.util.Optional.of(entry.substring(prefix.length()));
+        return findVariable(UserStrings.readAtMost(pidDir(pid).resolve("environ"), limits.environBytes()), name,
+                limits.valueBytes());
+    }
+
+    /**
+     * The value of {@code name} in NUL-separated NAME=VALUE entries (only the first
+     * {@code --proc.max-environ-bytes} of them are read), cut to {@code maxValueBytes}.
+     */
+    static java.util.Optional<String> findVariable(byte[] env, String name, int maxValueBytes) {
+        byte[] prefix = (name + "=").getBytes(StandardCharsets.UTF_8);
+        for (int start = 0; start < env.length; ) {
+            int end = start;
+            while (end < env.length && env[end] != 0) {
+                end++;
             }
+            if (end - start >= prefix.length && java.util.Arrays.equals(env, start, start + prefix.length, prefix, 0,
+                    prefix.length)) {
+                int from = start + prefix.length;
+                int len = Math.min(end - from, maxValueBytes);
+                return java.util.Optional.of(UserStrings.utf8(env, from, len));
+            }
+            start = end + 1;
         }
         return java.util.Optional.empty();
     }
@@ -107,14 +140,25 @@ public final class ProcReader {
         return Files.readString(pidDir(pid).resolve("cgroup"), StandardCharsets.UTF_8);
     }
 
-    /** NUL-separated argv joined with spaces; a process title set by the program shows here. */
+    /**
+     * NUL-separated argv joined with spaces; a process title set by the program shows here. Only
+     * the first {@code --proc.max-read-bytes} are read: the starter's user sets its title.
+     */
     public String cmdline(long pid) throws IOException {
-        byte[] raw = Files.readAllBytes(pidDir(pid).resolve("cmdline"));
+        return cmdlineText(UserStrings.readAtMost(pidDir(pid).resolve("cmdline"), limits.readBytes()));
+    }
+
+    static String cmdlineText(byte[] raw) {
         int len = raw.length;
         while (len > 0 && raw[len - 1] == 0) {
             len--;
         }
-        return new String(raw, 0, len, StandardCharsets.UTF_8).replace('\0', ' ');
+        return UserStrings.utf8(raw, 0, len).replace('\0', ' ');
+    }
+
+    /** What the starter's title says it runs, its names cut to {@code --label.max-value-bytes}. */
+    public StarterTitle starterTitle(long pid) throws IOException {
+        return StarterTitle.parse(cmdline(pid), limits.valueBytes());
     }
 
     /**

@@ -10,7 +10,9 @@ package io.apptheus.proc;
  * Singularity instance: alice [web1]    the same from SingularityCE (and Apptainer's compat name)
  * </pre>
  *
- * Anything else (an older starter, a renamed binary) is {@link Kind#UNKNOWN}.
+ * Anything else (an older starter, a renamed binary) is {@link Kind#UNKNOWN}. The names come from
+ * the starter's user: each is cut to a bound ({@link UserStrings#cut}), and a title cut by the read
+ * bound before its closing {@code ]} still names its instance (cut).
  *
  * @param instance the instance name, empty unless {@link Kind#INSTANCE}
  * @param user     the user name in an instance's title, empty otherwise
@@ -30,20 +32,27 @@ public record StarterTitle(Kind kind, String instance, String user) {
 
     private static final String[] PRODUCTS = {"Apptainer", "Singularity"};
 
+    /** As {@link #parse(String, int)} with the default bound of 128 bytes per name. */
     public static StarterTitle parse(String cmdline) {
+        return parse(cmdline, UserStrings.DEFAULT_VALUE_BYTES);
+    }
+
+    /** @param maxNameBytes the cut of the instance and user names (UTF-8 bytes) */
+    public static StarterTitle parse(String cmdline, int maxNameBytes) {
         String t = cmdline.strip();
         for (String product : PRODUCTS) {
             if (t.equals(product + " runtime parent")) {
                 return new StarterTitle(Kind.RUN, "", "");
             }
             String prefix = product + " instance: ";
-            if (t.startsWith(prefix) && t.endsWith("]")) {
+            if (t.startsWith(prefix)) {
                 String rest = t.substring(prefix.length());
                 int open = rest.indexOf(" [");
                 if (open > 0) {
-                    String name = rest.substring(open + 2, rest.length() - 1);
+                    String name = rest.substring(open + 2, rest.endsWith("]") ? rest.length() - 1 : rest.length());
                     if (!name.isEmpty()) {
-                        return new StarterTitle(Kind.INSTANCE, name, rest.substring(0, open));
+                        return new StarterTitle(Kind.INSTANCE, UserStrings.cut(name, maxNameBytes),
+                                UserStrings.cut(rest.substring(0, open), maxNameBytes));
                     }
                 }
             }

@@ -17,6 +17,7 @@ import io.apptheus.config.TrustList;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.proc.Passwd;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.UserStrings;
 import io.apptheus.verify.TrustPolicy;
 
 /**
@@ -38,8 +39,9 @@ class AgentBeans {
 
     @Produces
     @Singleton
-    ProcReader procReader() {
-        return new ProcReader(proc);
+    ProcReader procReader(ApptheusConfig config) {
+        return new ProcReader(proc, new UserStrings.Limits(config.label().maxValueBytes(), config.proc().maxReadBytes(),
+                config.proc().maxEnvironBytes()));
     }
 
     @Produces

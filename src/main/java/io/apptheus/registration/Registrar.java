@@ -19,7 +19,9 @@ import io.apptheus.config.ApptheusConfig;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.monitor.ContainerRegistry;
 import io.apptheus.monitor.Monitor;
+import io.apptheus.monitor.MonitoredContainer;
 import io.apptheus.proc.ProcReader;
+import io.apptheus.proc.UserStrings;
 import io.apptheus.registration.contract.Addresses;
 import io.apptheus.registration.contract.Peer;
 import io.apptheus.registration.contract.Result;
@@ -47,6 +49,14 @@ public class Registrar {
     private final SelfMetrics self;
     private final int maxContainers;
     private final boolean nested;
+    /**
+     * Processes (PID and start time: a reused PID is another process) whose registration runs
+     * now: a second connection of the same process waits for none.
+     */
+    private final Set<Claim> registering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private record Claim(long pid, long startTime) {
+    }
 
     Registrar(TrustPolicy trust, ProcReader proc, CgroupManager cgroups, Monitor monitor, ContainerRegistry registry,
               SelfMetrics self, ApptheusConfig config) {
@@ -64,18 +74,59 @@ public class Registrar {
     public Result register(Peer peer) {
         Verdict verdict = trust.verify(peer);
         if (verdict instanceof Verdict.Rejected r) {
-            LOG.warnf("refused pid %d uid %d gid %d exe %s: %s", peer.pid(), peer.uid(), peer.gid(), r.exe(), r.reason());
+            // the path is the caller's choice (any name, newlines included): quoted and escaped
+            LOG.warnf("refused pid %d uid %d gid %d exe %s: %s", peer.pid(), peer.uid(), peer.gid(),
+                    UserStrings.quote(r.exe()), r.reason());
             self.registration(r.result());
             return r.result();
         }
-        String name = Path.of(((Verdict.Trusted) verdict).exe()).getFileName() + "_" + peer.pid();
-        if (registry.size() >= maxContainers) {
-            LOG.warnf("container %s: pid %d uid %d refused: %d containers are monitored already (--monitor.max-containers)",
-                    name, peer.pid(), peer.uid(), maxContainers);
-            self.registration(Result.REFUSED_LIMIT);
-            return Result.REFUSED_LIMIT;
+        // from the trusted entry, not from the path the caller ran it by (a bind mount names it at will)
+        String name = ((Verdict.Trusted) verdict).containerName();
+        Claim claim = new Claim(peer.pid(), peer.startTime());
+        if (!registering.add(claim)) {
+            return alreadyMonitored(name, peer, "is being registered already");
         }
-        return attach(name, peer);
+        try {
+            if (isMonitored(peer)) {
+                return alreadyMonitored(name, peer, "is monitored already");
+            }
+            if (registry.size() >= maxContainers) {
+                LOG.warnf("container %s: pid %d uid %d refused: %d containers are monitored already"
+                        + " (--monitor.max-containers)", name, peer.pid(), peer.uid(), maxContainers);
+                self.registration(Result.REFUSED_LIMIT);
+                return Result.REFUSED_LIMIT;
+            }
+            return attach(name, peer);
+        } finally {
+            registering.remove(claim);
+        }
+    }
+
+    /**
+     * Whether this very process (PID and start time) is a running container already: it connected
+     * again, or code that connected exec'd the trusted starter, which then connects itself (exec
+     * keeps the PID and the start time).
+     */
+    private boolean isMonitored(Peer peer) {
+        double start = -1;
+        for (MonitoredContainer c : registry.all()) {
+            if (c.pid() == peer.pid() && c.state() == MonitoredContainer.State.RUNNING) {
+                if (start < 0) {
+                    start = monitor.startSeconds(peer.pid());
+                }
+                if (c.startTimeSeconds() == start) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private Result alreadyMonitored(String name, Peer peer, String why) {
+        LOG.debugf("container %s: pid %d uid %d %s; connection %d closed", name, peer.pid(), peer.uid(), why,
+                peer.connectionId());
+        self.registration(Result.ALREADY_MONITORED);
+        return Result.ALREADY_MONITORED;
     }
 
     private Result attach(String name, Peer peer) {

@@ -6,7 +6,8 @@
  * {@code monitor}. {@code Startup} checks the trust list, prepares the cgroup parent and adopts what
  * an earlier run left; {@code AgentBeans} wires the plain classes below from the configuration.
  *
- * <p>May import: {@code registration.contract}, {@code verify}, {@code cgroup}, {@code proc},
- * {@code monitor}, {@code metrics}, {@code config}. Never {@code gateway} or {@code cli}.
+ * <p>May import: {@code registration.contract}, {@code verify}, {@code cgroup}, {@code cgroup.v1}
+ * (its set-up, wired here), {@code proc}, {@code monitor}, {@code metrics} and {@code config}.
+ * Never {@code gateway} or {@code cli}.
  */
 package io.apptheus.registration;

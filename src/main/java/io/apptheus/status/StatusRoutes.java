@@ -56,6 +56,7 @@ public class StatusRoutes {
     }
 
     void install(@Observes Router router) {
+        // how many of these answers are made at once is io.apptheus.web's --web.max-requests gate
         router.get(API).blockingHandler(this::list, false);
         router.get(API + "/:name").blockingHandler(this::one, false);
         router.get("/").blockingHandler(this::page, false);

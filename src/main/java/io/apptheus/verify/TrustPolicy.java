@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.apptheus.proc.ProcReader;
 import io.apptheus.proc.ProcStat;
@@ -59,13 +60,14 @@ public final class TrustPolicy {
                 return new Verdict.Rejected(peer, exe, Result.UNTRUSTED, "caller's executable was deleted or replaced");
             }
             Object identity = proc.exeIdentity(peer.pid());
-            if (!isTrusted(identity)) {
+            Optional<Path> entry = trustedEntry(identity);
+            if (entry.isEmpty()) {
                 return new Verdict.Rejected(peer, exe, Result.UNTRUSTED, "executable is not a trusted path");
             }
             if (proc.stat(peer.pid()).startTime() != peer.startTime()) {
                 return new Verdict.Rejected(peer, exe, Result.RACED, "caller's PID was reused while it was verified");
             }
-            return new Verdict.Trusted(peer, exe, peer.startTime());
+            return new Verdict.Trusted(peer, exe, entry.get(), peer.startTime());
         } catch (IOException e) {
             if (ProcReader.isGone(e)) {
                 return new Verdict.Rejected(peer, exe, Result.GONE, "caller exited before it could be verified");
@@ -76,20 +78,21 @@ public final class TrustPolicy {
         }
     }
 
-    private boolean isTrusted(Object identity) {
+    /** The first trusted path whose file has this identity. */
+    private Optional<Path> trustedEntry(Object identity) {
         if (identity == null) {
-            return false;
+            return Optional.empty();
         }
         for (Path t : trusted) {
             try {
                 Object key = Files.readAttributes(t, BasicFileAttributes.class).fileKey();
                 if (Objects.equals(key, identity)) {
-                    return true;
+                    return Optional.of(t);
                 }
             } catch (IOException e) {
                 // a trusted path that does not exist (yet) trusts nobody
             }
         }
-        return false;
+        return Optional.empty();
     }
 }

@@ -9,15 +9,18 @@ import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
 /**
  * Reads a {@code --web.config.file} and the files it names: the certificate and the client CAs
- * must parse as PEM X.509 certificates and the key file must hold a PEM private key, so a typo is
- * a start-up error naming the key rather than a TLS stack trace. Whether the key matches the
- * certificate is left to the TLS stack at start.
+ * must parse as PEM X.509 certificates and the key file must hold a PEM private key that belongs
+ * to the certificate, so a typo or a mix-up is a start-up error naming the files rather than a
+ * server whose every handshake fails. The file and those it names pass {@link StrictModes}.
  */
 public final class WebConfigLoader {
 
@@ -25,7 +28,13 @@ public final class WebConfigLoader {
     }
 
     public static WebConfig load(Path file) throws WebConfigException {
+        return load(file, StrictModes.selfUid());
+    }
+
+    /** @param selfUid the uid besides root that may own the files (the agent's own) */
+    static WebConfig load(Path file, long selfUid) throws WebConfigException {
         Path abs = file.toAbsolutePath().normalize();
+        List<String> warnings = new ArrayList<>(StrictModes.check(abs, "the web config", abs, false, selfUid));
         String text;
         try {
             text = Files.readString(abs, StandardCharsets.UTF_8);
@@ -37,13 +46,27 @@ public final class WebConfigLoader {
         WebConfig config = WebConfigParser.parse(text, abs, jdkCipherSuites());
         if (config.tls().isPresent()) {
             WebConfig.Tls tls = config.tls().get();
-            checkCertificates(abs, "tls_server_config.cert_file", tls.certFile());
-            checkPrivateKey(abs, "tls_server_config.key_file", tls.keyFile());
+            warnings.addAll(StrictModes.check(abs, "tls_server_config.cert_file", tls.certFile(), false, selfUid));
+            warnings.addAll(StrictModes.check(abs, "tls_server_config.key_file", tls.keyFile(), true, selfUid));
+            X509Certificate leaf = checkCertificates(abs, "tls_server_config.cert_file", tls.certFile());
+            String key = checkPrivateKey(abs, "tls_server_config.key_file", tls.keyFile());
+            if (KeyPairCheck.check(key, leaf.getPublicKey()) == KeyPairCheck.Outcome.MISMATCH) {
+                throw new WebConfigException("web config " + abs + ": tls_server_config.key_file " + tls.keyFile()
+                        + " is not the key of tls_server_config.cert_file " + tls.certFile()
+                        + " (its first certificate, " + leaf.getSubjectX500Principal().getName() + ")",
+                        WebConfigException.UNSAFE);
+            }
             if (tls.clientCaFile().isPresent()) {
+                warnings.addAll(StrictModes.check(abs, "tls_server_config.client_ca_file", tls.clientCaFile().get(),
+                        false, selfUid));
                 checkCertificates(abs, "tls_server_config.client_ca_file", tls.clientCaFile().get());
             }
         }
-        return config;
+        if (warnings.isEmpty()) {
+            return config;
+        }
+        warnings.addAll(config.warnings());
+        return new WebConfig(config.file(), config.tls(), config.users(), warnings);
     }
 
     /** The IANA names of the cipher suites this JDK implements. */
@@ -55,19 +78,22 @@ public final class WebConfigLoader {
         }
     }
 
-    private static void checkCertificates(Path config, String key, Path pem) throws WebConfigException {
+    /** Returns the first certificate. */
+    private static X509Certificate checkCertificates(Path config, String key, Path pem) throws WebConfigException {
         byte[] bytes = read(config, key, pem);
         try {
             var certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
             if (certs.isEmpty()) {
                 throw fail(config, key, pem, "holds no certificate");
             }
-        } catch (CertificateException e) {
+            return (X509Certificate) certs.iterator().next();
+        } catch (CertificateException | ClassCastException e) {
             throw fail(config, key, pem, "is not a PEM certificate: " + e.getMessage());
         }
     }
 
-    private static void checkPrivateKey(Path config, String key, Path pem) throws WebConfigException {
+    /** Returns the PEM text. */
+    private static String checkPrivateKey(Path config, String key, Path pem) throws WebConfigException {
         String text = new String(read(config, key, pem), StandardCharsets.US_ASCII);
         // PKCS#8 "BEGIN PRIVATE KEY", PKCS#1 "BEGIN RSA PRIVATE KEY", SEC1 "BEGIN EC PRIVATE KEY"
         if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
@@ -76,6 +102,7 @@ public final class WebConfigLoader {
         if (!text.matches("(?s).*-----BEGIN ([A-Z]+ )?PRIVATE KEY-----.*")) {
             throw fail(config, key, pem, "holds no PEM private key");
         }
+        return text;
     }
 
     private static byte[] read(Path config, String key, Path file) throws WebConfigException {

@@ -100,6 +100,11 @@ public final class WebConfigParser {
         if (top.containsKey("basic_auth_users") && !YamlNodes.isNull(top.get("basic_auth_users"))) {
             users = users(yaml.mapping(top.get("basic_auth_users"), "basic_auth_users"));
         }
+        if (top.containsKey("basic_auth_users") && users.isEmpty()) {
+            // an emptied user list must not turn authentication off without a word
+            warnings.add("web config " + file + " has an empty basic_auth_users: every client is served without"
+                    + " authentication");
+        }
         if (!users.isEmpty() && tls.isEmpty()) {
             warnings.add("web config " + file + " has basic_auth_users but no TLS: passwords cross the network"
                     + " in clear text");

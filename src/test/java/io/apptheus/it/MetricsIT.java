@@ -2,10 +2,8 @@ package io.apptheus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static io.apptheus.it.support.Scrape.named;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
 import io.apptheus.it.support.Scrape;
+import io.apptheus.it.support.Tools;
 
 /**
  * The numbers: accuracy against what real workloads did, limits that move their counters, the
@@ -39,7 +38,7 @@ class MetricsIT {
 
     @Test
     void cpuSecondsMatchTheWorkloadsOwnRusage() throws Exception {
-        assumeTrue(new File("/usr/bin/stress-ng").canExecute(), "stress-ng is not installed (.ci/run installs it)");
+        Tools.requireExecutable("/usr/bin/stress-ng", "stress-ng is not installed (.ci/run installs it)");
         AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(30)).start().awaitReady(READY);
         FakeStarter.Handle h = start(DELAYED, "exec", "stress-ng", "--cpu", "2", "--cpu-method", "int64",
                 "--timeout", "4", "--quiet");
@@ -122,7 +121,7 @@ class MetricsIT {
 
     @Test
     void promtoolAcceptsAFullScrapeWithContainersAndCompatNames() throws Exception {
-        assumeTrue(new File("/usr/bin/promtool").canExecute(), "promtool is not installed (.ci/run installs prometheus)");
+        Tools.requireExecutable("/usr/bin/promtool", "promtool is not installed (.ci/run installs prometheus)");
         AgentProcess agent = it.agent().flag("--metrics.compat", "apptheus").start().awaitReady(READY);
         FakeStarter.Handle a = start(DELAYED, "burn", "3", "1", "16");
         FakeStarter.Handle b = start(DELAYED, "sleep", "3");

@@ -85,15 +85,17 @@ class PipelineIT {
     @Test
     void aClosedConnectionDoesNotEndAContainerWhoseProcessesRun() throws Exception {
         AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(30)).start().awaitReady(READY);
-        FakeStarter.Handle starter = it.start(it.trustedStarter(), it.socketPath(), "sleep", "3");
+        FakeStarter.Handle starter = it.start(it.trustedStarter(), it.socketPath(), "sleep", "60");
         String name = "starter_" + starter.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), s -> s.has("container_processes", named(name)));
+        agent.awaitScrape(Duration.ofSeconds(30), s -> s.has("container_processes", named(name)));
         long child = starter.childPid();
         starter.handle().destroyForcibly(); // the master dies: its connection closes, the workload lives on
-        Thread.sleep(1500);
+        agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 1);
+        Thread.sleep(1500); // a few sweeps more: the closed connection alone must not end the container
         Scrape s = agent.scrape();
         assertEquals(1.0, s.value("container_processes", named(name)).orElseThrow(), "workload " + child);
-        Scrape ended = agent.awaitScrape(Duration.ofSeconds(10),
+        ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+        Scrape ended = agent.awaitScrape(Duration.ofSeconds(30),
                 x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         assertTrue(ended.has("container_cpu_usage_seconds_total", named(name)), "final values kept");
     }

@@ -2,9 +2,7 @@ package io.apptheus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -26,6 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
+import io.apptheus.it.support.Tools;
+import io.apptheus.it.support.Ports;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -47,7 +47,7 @@ class PrometheusIT {
 
     @Test
     void rateStalenessPanelsAndRulesAgainstARealPrometheus() throws Exception {
-        assumeTrue(new File("/usr/bin/prometheus").canExecute(), "prometheus is not installed (.ci/run installs it)");
+        Tools.requireExecutable("/usr/bin/prometheus", "prometheus is not installed (.ci/run installs it)");
         AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(3)).start().awaitReady(READY);
         startPrometheus(agent.port());
 
@@ -96,7 +96,7 @@ class PrometheusIT {
     private void startPrometheus(int agentPort) throws Exception {
         Path dir = it.tempDir().resolve("prometheus");
         Files.createDirectories(dir.resolve("data"));
-        int port = freePort();
+        int port = Ports.free();
         String config = """
                 global:
                   scrape_interval: 1s
@@ -158,9 +158,4 @@ class PrometheusIT {
         return out;
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

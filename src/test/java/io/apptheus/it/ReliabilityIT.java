@@ -108,8 +108,10 @@ class ReliabilityIT {
         FakeStarter.copyTo(trusted); // an upgrade replaces the file (a new inode) while the old one runs
         Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("untrusted") == 1);
         assertEquals(0.0, s.registrations("accepted"));
-        assertTrue(agent.log().contains("refused pid " + old.pid() + " uid 0 gid 0 exe " + trusted + " (deleted)"),
-                agent.logTail(10));
+        // the path is quoted in the message (a caller names its file as it likes), the message in the logfmt line
+        assertTrue(agent.log().lines().filter(l -> l.startsWith("ts=")).map(io.apptheus.it.support.LogfmtParser::parse)
+                .anyMatch(kv -> kv.get("msg").contains("refused pid " + old.pid() + " uid 0 gid 0 exe \"" + trusted
+                        + " (deleted)\"")), agent.logTail(10));
         assertEquals(0, old.awaitExit(Duration.ofSeconds(20)), "a refused container still runs");
 
         FakeStarter.Handle upgraded = it.start(trusted, it.socketPath(), "sleep", "1");

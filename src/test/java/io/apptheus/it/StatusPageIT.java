@@ -2,7 +2,6 @@ package io.apptheus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
+import io.apptheus.it.support.Tools;
 
 /**
  * The status page at / in a real headless Chromium (Debian's chromium package): the server-rendered
@@ -63,7 +63,7 @@ class StatusPageIT {
     @Test
     void thePageShowsTheRunningContainerRefreshedByItsScript() throws Exception {
         Optional<Path> chromium = chromium();
-        assumeTrue(chromium.isPresent(), "chromium is not installed (apt-get install chromium): the status page"
+        Tools.require(chromium.isPresent(), "chromium is not installed (apt-get install chromium): the status page"
                 + " is not tested in a browser");
         AgentProcess agent = it.agent().start().awaitReady(StatusIT.READY);
         FakeStarter.Handle web = StatusIT.burner(it, 60);

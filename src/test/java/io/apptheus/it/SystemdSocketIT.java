@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +19,7 @@ import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.CPrograms;
 import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
+import io.apptheus.it.support.Ports;
 
 /**
  * The flags of the Go original that this agent lacked: {@code --web.systemd-socket} (the HTTP
@@ -38,7 +37,7 @@ class SystemdSocketIT {
 
     @Test
     void servesEveryRouteUnderThePrefixOnTheSocketsSystemdPassedAndNothingElse() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         AgentProcess agent = it.agent().listenAddress("127.0.0.1:" + port).routePrefix("/node17/apptheus")
                 .wrappedBy(CPrograms.listenFds().toString(), "127.0.0.1:" + port, "[::1]:" + port, "--")
                 .flag("--web.systemd-socket", "true")
@@ -76,7 +75,7 @@ class SystemdSocketIT {
 
     @Test
     void aBlockingSocketOrNoSocketAtAllIsOneLineAndExit2() {
-        int port = freePort();
+        int port = Ports.free();
         AgentProcess blocking = it.register(AgentProcess.builder()
                 .wrappedBy(CPrograms.listenFds().toString(), "--blocking", "127.0.0.1:" + port, "--")
                 .args("--web.systemd-socket").start());
@@ -119,13 +118,6 @@ class SystemdSocketIT {
                 .strip();
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** Listening TCP sockets on {@code port}, IPv4 and IPv6, from the kernel's tables. */
     private static long listeningSocketsOn(int port) throws IOException {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +36,7 @@ import io.apptheus.it.support.FakeStarter;
 import io.apptheus.it.support.ItResources;
 import io.apptheus.it.support.PrometheusServer;
 import io.apptheus.it.support.TestPki;
+import io.apptheus.it.support.Ports;
 import io.vertx.core.json.JsonArray;
 
 /**
@@ -216,8 +215,8 @@ class WebConfigIT {
         Path web = webConfig(users());
         AgentProcess agent = it.agent().flag("--web.config.file", web.toString()).basicAuth(USER, PASSWORD).start()
                 .awaitReady(READY);
-        assertTrue(agent.log().contains("apptheus: warning: web config " + web + " has basic_auth_users but no TLS"),
-                agent.logTail(20));
+        assertTrue(agent.log().lines().anyMatch(l -> l.contains(" level=warn ")
+                && l.contains("web config " + web + " has basic_auth_users but no TLS")), agent.logTail(20));
         String url = agent.baseUrl() + "/metrics";
         assertEquals("401", curl(url).status());
         assertEquals("200", curl("-u", USER + ":" + PASSWORD, url).status());
@@ -228,7 +227,7 @@ class WebConfigIT {
     void servesEveryListenAddressAndNoOther() throws Exception {
         TestPki pki = pki();
         Path web = webConfig(tls(pki) + users());
-        int second = freePort("127.0.0.2");
+        int second = Ports.free("127.0.0.2");
         AgentProcess agent = it.agent().flag("--web.config.file", web.toString()).https(pki.trustingClient())
                 .basicAuth(USER, PASSWORD).args("--web.listen-address=127.0.0.2:" + second).start().awaitReady(READY);
         String ca = pki.caCert().toString();
@@ -325,11 +324,6 @@ class WebConfigIT {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 
     /** What the agent printed, without the harness's "# command" header. */
     private static String output(AgentProcess agent) {

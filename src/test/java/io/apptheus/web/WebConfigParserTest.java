@@ -83,6 +83,8 @@ class WebConfigParserTest {
             "'# only a comment';                             is empty",
             "tls_server_config: {min_version: TLS13};        serving plain HTTP",
             "basic_auth_users: {alice: HASH};               clear text",
+            "basic_auth_users: {};                           every client is served without authentication",
+            "basic_auth_users:;                              every client is served without authentication",
             "tls_server_config: {cert_file: a, key_file: b, prefer_server_cipher_suites: true}; no effect",
             "tls_server_config: {cert_file: a, key_file: b, client_ca_file: c, client_auth_type: RequestClientCert}; verified",
             "tls_server_config: {cert_file: a, key_file: b, min_version: TLS10}; TLS 1.2 or later"})

@@ -126,7 +126,7 @@ public final class PsArgs {
 
                   --sort KEY            cpu (default), mem (working set), io (read + write per s),
                                         start (newest first)
-                  --json                print the API's JSON as it is
+                  --json                print the API's JSON (characters outside printable ASCII as \\u escapes)
                   --watch               refresh every 2 s until Ctrl-C
                   --address HOST:PORT   the agent's --web.listen-address (default 127.0.0.1:9091;
                                         ":9091" and "0.0.0.0:9091" mean this host)

@@ -50,10 +50,10 @@ public final class PsCommand {
             out.flush();
             return EXIT_OK;
         } catch (StatusClient.NoAnswer e) {
-            err.println("apptheus ps: " + e.getMessage());
+            err.println("apptheus ps: " + TerminalText.escape(e.getMessage()));
             return EXIT_NO_AGENT;
         } catch (StatusClient.BadAnswer e) {
-            err.println("apptheus ps: " + e.getMessage());
+            err.println("apptheus ps: " + TerminalText.escape(e.getMessage()));
             return EXIT_BAD_ANSWER;
         }
     }
@@ -67,10 +67,10 @@ public final class PsCommand {
         try {
             first = render(o, client.fetch());
         } catch (StatusClient.NoAnswer e) {
-            err.println("apptheus ps: " + e.getMessage());
+            err.println("apptheus ps: " + TerminalText.escape(e.getMessage()));
             return EXIT_NO_AGENT;
         } catch (StatusClient.BadAnswer e) {
-            err.println("apptheus ps: " + e.getMessage());
+            err.println("apptheus ps: " + TerminalText.escape(e.getMessage()));
             return EXIT_BAD_ANSWER;
         }
         try {
@@ -98,12 +98,12 @@ public final class PsCommand {
             try {
                 frame = render(o, client.fetch());
             } catch (StatusClient.NoAnswer | StatusClient.BadAnswer e) {
-                frame = "apptheus ps: " + e.getMessage() + " (retrying)\n";
+                frame = "apptheus ps: " + TerminalText.escape(e.getMessage()) + " (retrying)\n";
             }
         }
     }
 
-    /** The table, or the JSON as it came; a body that is not the API's JSON is a bad answer. */
+    /** The table, or the JSON as it came (ASCII only); a body that is not the API's JSON is a bad answer. */
     private static String render(PsArgs.Options o, String body) throws StatusClient.BadAnswer {
         List<PsRow> rows;
         try {
@@ -112,7 +112,8 @@ public final class PsCommand {
             throw new StatusClient.BadAnswer("the answer is not the status API's JSON: " + e.getMessage());
         }
         if (o.json()) {
-            return body.endsWith("\n") ? body : body + "\n";
+            String ascii = TerminalText.asciiJson(body); // the same values, no control character
+            return ascii.endsWith("\n") ? ascii : ascii + "\n";
         }
         return PsTable.format(rows, o.sort());
     }

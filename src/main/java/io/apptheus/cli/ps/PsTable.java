@@ -7,7 +7,11 @@ import java.util.function.Function;
 
 import io.apptheus.status.Units;
 
-/** The table of {@code apptheus ps}: pure, rows in, aligned text out (like docker stats --no-stream). */
+/**
+ * The table of {@code apptheus ps}: pure, rows in, aligned text out (like docker stats --no-stream).
+ * Every cell is {@link TerminalText#escape escaped}: a title's escape sequence or line feed shows
+ * as {@code \e} or {@code \n} inside its own cell.
+ */
 public final class PsTable {
 
     private static final String GAP = "   ";
@@ -46,7 +50,8 @@ public final class PsTable {
         for (PsRow r : sorted) {
             String[] line = new String[COLUMNS.size()];
             for (int c = 0; c < line.length; c++) {
-                line[c] = COLUMNS.get(c).value().apply(r);
+                // users name their instances: no control character reaches the terminal
+                line[c] = TerminalText.escape(COLUMNS.get(c).value().apply(r));
             }
             cells.add(line);
         }

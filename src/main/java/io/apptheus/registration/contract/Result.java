@@ -16,6 +16,12 @@ public enum Result {
     RACED,
     /** Refused by a bound (--monitor.max-containers, --socket.max-pending). */
     REFUSED_LIMIT,
+    /**
+     * The caller is monitored already (the same process connected again, e.g. code that connected,
+     * then exec'd the trusted starter, which connects itself): nothing changes, the new connection
+     * is closed; counted, logged at debug level only.
+     */
+    ALREADY_MONITORED,
     /** The agent failed (a cgroup it could not make or write); the caller's processes were moved back. */
     ERROR;
 

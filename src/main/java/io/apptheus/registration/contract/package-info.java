@@ -4,6 +4,6 @@
  * and its one result ({@link io.apptheus.registration.contract.Result}), which is also the
  * refusal of {@code verify} and the label of {@code apptheus_registrations_total}.
  *
- * <p>A leaf: imports nothing of the agent, so that every package of the flow may use it.
+ * <p>May import: nothing of the agent (a leaf, so that every package of the flow may use it).
  */
 package io.apptheus.registration.contract;

@@ -61,8 +61,23 @@ class KernelFileTest {
     void closeTwiceIsHarmless() throws IOException {
         Path path = Fixtures.write(tmp, "pids.max", "max\n");
         KernelFile file = KernelFile.openIfExists(path).orElseThrow();
+        assertEquals(1, descriptorsOf(path), "kept open");
         file.close();
-        file.close();
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(file::close);
+        assertEquals(0, descriptorsOf(path), "the descriptor is released once and for all");
+    }
+
+    /** This process's descriptors open on {@code path} (the temp file's path is unique). */
+    private static long descriptorsOf(Path path) throws IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).equals(path.toRealPath());
+                } catch (IOException e) {
+                    return false; // closed while listed (the listing's own descriptor)
+                }
+            }).count();
+        }
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.apptheus.it.support;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -399,7 +397,7 @@ public final class AgentProcess implements AutoCloseable {
         }
 
         public AgentProcess start() {
-            int p = port >= 0 ? port : freePort();
+            int p = port >= 0 ? port : Ports.free(host);
             List<String> cmd = new ArrayList<>(wrapper);
             cmd.addAll(launcher != null ? launcher : launcher());
             flags.forEach((k, v) -> cmd.add(k + "=" + v));
@@ -454,13 +452,6 @@ public final class AgentProcess implements AutoCloseable {
             return d.toMillis() + "ms";
         }
 
-        private static int freePort() {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                return s.getLocalPort();
-            } catch (IOException e) {
-                throw new AssertionError("cannot find a free port on 127.0.0.1", e);
-            }
-        }
     }
 
     /** The listen address passed to the agent, as {@code host:port}. */

@@ -88,7 +88,17 @@ public final class FakeStarter implements AutoCloseable {
      * {@code FAKESTARTER_READY_FILE}).
      */
     public Handle start(Path binary, Path socket, Map<String, String> env, String... workload) {
-        List<String> cmd = new ArrayList<>();
+        return startAs(List.of(), binary, socket, env, workload);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Map, String...)}, run under {@code wrapper} (e.g.
+     * {@link Launcher#NOBODY}: an unprivileged caller); the wrapper must exec the binary in the
+     * same process, as setpriv does.
+     */
+    public Handle startAs(List<String> wrapper, Path binary, Path socket, Map<String, String> env,
+                          String... workload) {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(binary.toString());
         cmd.add(socket.toString());
         cmd.addAll(List.of(workload));
@@ -100,7 +110,7 @@ public final class FakeStarter implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         try {
-            Handle h = new Handle(pb.start(), cmd, out, err);
+            Handle h = new Handle(pb.start(), cmd, wrapper.size(), out, err);
             handles.add(h);
             return h;
         } catch (IOException e) {
@@ -134,9 +144,13 @@ public final class FakeStarter implements AutoCloseable {
         private ProcessHandle child;
         private boolean childLooked;
 
-        Handle(Process master, List<String> command, Path stdout, Path stderr) {
+        /** Where the binary is in {@code command}: after the wrapper's words. */
+        private final int binaryIndex;
+
+        Handle(Process master, List<String> command, int binaryIndex, Path stdout, Path stderr) {
             this.master = master;
             this.command = List.copyOf(command);
+            this.binaryIndex = binaryIndex;
             this.stdout = stdout;
             this.stderr = stderr;
         }
@@ -254,7 +268,7 @@ public final class FakeStarter implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "FakeStarter[pid=" + pid() + ", " + String.join(" ", command.subList(2, command.size())) + "]";
+            return "FakeStarter[pid=" + pid() + ", " + String.join(" ", command.subList(binaryIndex + 2, command.size())) + "]";
         }
 
         private ConnectLine firstLine(Duration timeout) {
@@ -301,7 +315,7 @@ public final class FakeStarter implements AutoCloseable {
                     return null;
                 }
                 childLooked = true;
-                Optional<Path> bin = realPath(Path.of(command.get(0)));
+                Optional<Path> bin = realPath(Path.of(command.get(binaryIndex)));
                 child = ProcessHandle.of(line.child())
                         .filter(h -> h.parent().map(p -> p.pid() == pid()).orElse(false)
                                 || (bin.isPresent() && Procs.exe(line.child()).equals(bin)))

@@ -1,8 +1,6 @@
 package io.apptheus.it.support;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -48,12 +46,7 @@ public final class PrometheusServer implements AutoCloseable {
     public static PrometheusServer start(Path dir, String scrapeConfigs) {
         ItPaths.mkdirs(dir);
         Path config = dir.resolve("prometheus.yml");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        } catch (IOException e) {
-            throw new AssertionError("no free port", e);
-        }
+        int port = Ports.free();
         Path log = ItPaths.newLogFile("prometheus", ".log");
         List<String> cmd = List.of("prometheus", "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port);
@@ -139,16 +132,28 @@ public final class PrometheusServer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * One API call. A 503 (plain text, not JSON) means Prometheus is still loading or its query engine is
+     * saturated on a loaded box: it is retried for up to 30 s rather than failing the test on a parse error.
+     */
     private JsonObject api(String pathAndQuery) {
-        try {
-            HttpResponse<String> r = get(pathAndQuery);
-            JsonObject body = new JsonObject(r.body());
-            if (r.statusCode() != 200 || !"success".equals(body.getString("status"))) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (;;) {
+            HttpResponse<String> r;
+            try {
+                r = get(pathAndQuery);
+            } catch (IOException e) {
+                throw new AssertionError("prometheus " + pathAndQuery + ": " + e + "\n" + ItPaths.tail(log, 30), e);
+            }
+            if (r.statusCode() == 503 && System.nanoTime() < deadline) {
+                Procs.sleep(250);
+                continue;
+            }
+            JsonObject body = r.statusCode() == 200 || r.body().startsWith("{") ? new JsonObject(r.body()) : null;
+            if (body == null || r.statusCode() != 200 || !"success".equals(body.getString("status"))) {
                 throw new AssertionError("prometheus " + pathAndQuery + " answered " + r.statusCode() + ": " + r.body());
             }
             return body;
-        } catch (IOException e) {
-            throw new AssertionError("prometheus " + pathAndQuery + ": " + e + "\n" + ItPaths.tail(log, 30), e);
         }
     }
 
