@@ -2,7 +2,7 @@
 # The Go original beside this agent, JVM and native, in one run (bench/README.md).
 #
 #   bench/compare.sh [--sizes 0,100,1000] [--window 20] [--native PATH] [--no-native] [--no-save]
-#                    [--go PATH] [--keep] [other options of bench/compare.py]
+#                    [--go PATH] [--no-go] [--no-jvm] [--keep] [other options of bench/compare.py]
 #
 # Agents, each with its installed flags:
 #   go      ../shared/anchors/apptheus-go-tickerfix (--go PATH for another build)
@@ -13,7 +13,9 @@
 # series, µs per series and per container-sample, load before and after) is printed and appended to
 # bench/RESULTS.md. Needs root, gcc, python3, java. The Go original puts its cgroups at the ROOT
 # of every hierarchy (/metric_gateway): run this with nothing else using that name; whatever the
-# run made is removed at the end, on failure and Ctrl-C too.
+# run made is removed at the end, on failure and Ctrl-C too. More agents (another build, other
+# run-time options): --agent NAME=COMMAND, e.g. "native-xmn16=env APPTHEUS_NATIVE_OPTS=-Xmn16m L"
+# with L a copy of deploy/bin/apptheus whose @APP_DIR@ holds that build as `apptheus`.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +29,8 @@ die() {
 go_bin=$(cd "$repo/.." && pwd)/shared/anchors/apptheus-go-tickerfix
 native=
 use_native=1
+use_go=1
+use_jvm=1
 save=1
 keep=0
 pass=()
@@ -35,9 +39,11 @@ while [ $# -gt 0 ]; do
         --go) go_bin=${2?}; shift 2 ;;
         --native) native=${2?}; shift 2 ;;
         --no-native) use_native=0; shift ;;
+        --no-go) use_go=0; shift ;;
+        --no-jvm) use_jvm=0; shift ;;
         --no-save) save=0; shift ;;
         --keep) keep=1; shift ;;
-        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) pass+=("$1"); shift ;;
     esac
 done
@@ -45,7 +51,7 @@ done
 [ "$(id -u)" = 0 ] || die "must run as root (the agents create cgroups and move processes)"
 command -v gcc >/dev/null || die "gcc not found"
 command -v python3 >/dev/null || die "python3 not found"
-[ -x "$go_bin" ] || die "no Go original at $go_bin (--go PATH)"
+[ "$use_go" = 0 ] || [ -x "$go_bin" ] || die "no Go original at $go_bin (--go PATH)"
 if [ "$use_native" = 1 ] && [ -z "$native" ]; then
     native=$(ls -t "$repo"/target/*-runner 2>/dev/null | head -1) ||
         true
@@ -89,7 +95,7 @@ mkdir -p "$work/bin" "$work/app"
 gcc -O2 -Wall -Wextra -pthread -o "$work/bin/fakestarter" "$repo/src/test/c/fakestarter.c"
 
 jar="$repo/target/quarkus-app/quarkus-run.jar"
-if [ ! -f "$jar" ]; then
+if [ "$use_jvm" = 1 ] && [ ! -f "$jar" ]; then
     echo "compare: building the jar (./mvnw -B -q package -DskipTests)" >&2
     (cd "$repo" && ./mvnw -B -q package -DskipTests)
 fi
@@ -99,17 +105,23 @@ sed "s#@APP_DIR@#$repo/target/quarkus-app#" "$repo/deploy/bin/apptheus" >"$work/
 sed "s#@APP_DIR@#$work/app#" "$repo/deploy/bin/apptheus" >"$work/bin/apptheus-native"
 chmod 755 "$work/bin/apptheus-jvm" "$work/bin/apptheus-native"
 
-agents=(--agent "go=$go_bin")
-labels="go = $(basename "$go_bin") (../shared/anchors); "
+agents=()
+labels=
+if [ "$use_go" = 1 ]; then
+    agents+=(--agent "go=$go_bin")
+    labels+="go = $(basename "$go_bin") (../shared/anchors); "
+fi
 if [ "$use_native" = 1 ]; then
     ln -s "$(readlink -f "$native")" "$work/app/apptheus"
     agents+=(--agent "native=$work/bin/apptheus-native")
     labels+="native = $(basename "$native") ($(stat -c %s "$native") bytes, built $(date -u -r "$native" '+%F %H:%M UTC')) through deploy/bin/apptheus${APPTHEUS_NATIVE_OPTS:+ + $APPTHEUS_NATIVE_OPTS}; "
 fi
-agents+=(--agent "jvm=$work/bin/apptheus-jvm")
-# shellcheck disable=SC2016 # literal $ in the pattern
-flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-[XD][^ ]*' | tr '\n' ' ')
-labels+="jvm = $(java -version 2>&1 | head -1 | cut -d'"' -f2), deploy/bin/apptheus: ${flags% }${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
+if [ "$use_jvm" = 1 ]; then
+    agents+=(--agent "jvm=$work/bin/apptheus-jvm")
+    # shellcheck disable=SC2016 # literal $ in the pattern
+    flags=$(sed -n '/^exec "\$java_bin"/,/-jar/p' "$repo/deploy/bin/apptheus" | grep -o -- '-[XD][^ ]*' | tr '\n' ' ')
+    labels+="jvm = $(java -version 2>&1 | head -1 | cut -d'"' -f2), deploy/bin/apptheus: ${flags% }${APPTHEUS_JAVA_OPTS:+ + $APPTHEUS_JAVA_OPTS}"
+fi
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C "$repo" status --porcelain -- src deploy 2>/dev/null)" ] || commit="$commit+dirty"
