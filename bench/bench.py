@@ -363,7 +363,7 @@ class Bench:
 
     # --- starters
     def spawn_starter(self, sock):
-        p = subprocess.Popen([self.a.fakestarter, sock, "sleep", "1000000"], stdin=subprocess.DEVNULL,
+        p = subprocess.Popen([self.a.fakestarter, sock] + self.a.workload.split(), stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.starters.append(p)
         self.track(p.pid)
@@ -739,7 +739,7 @@ class Bench:
         log(f"N={n}: burst of {a.burst}: {m.group(1)}")
         return {"reg_p50_ms": float(kv["p50_ms"]), "reg_p99_ms": float(kv["p99_ms"]),
                 "reg_max_ms": float(kv["max_ms"]), "reg_ok": int(kv["registered"]), "reg_count": int(kv["count"]),
-                "reg_method": kv["method"]}
+                "reg_eagain": int(kv.get("eagain", 0)), "reg_method": kv["method"]}
 
     def regfloor(self, n, parents):
         a = self.a
@@ -902,6 +902,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--agent-cmd", required=True)
     ap.add_argument("--agent-label", default="")
+    ap.add_argument("--workload", default="sleep 1000000",
+                    help="fake starter workload of the N containers (default: sleep; 'pulse 250 1000000' wakes "
+                         "each every 250 ms, so that every container is active at every sweep)")
     ap.add_argument("--sizes", default="10,100,1000,2000")
     ap.add_argument("--window", type=float, default=30)
     ap.add_argument("--interval", default="0.5s")
@@ -975,6 +978,7 @@ def main():
     t = table(b.results, a.interval)
     header = (f"Date: {started.strftime('%Y-%m-%d %H:%M UTC')} · commit {a.commit or '?'} · machine: {machine()}\n"
               f"Agent: {a.agent_label if a.agent_label else '`' + a.agent_cmd + '`'}\n"
+              f"Workload of the N containers: `{a.workload}`\n"
               f"Interval {a.interval_text}, steady window {a.window:.0f} s after {a.warmup:.0f} s settling, "
               f"{a.scrapes} scrapes, burst of {a.burst} concurrent connects, open-files limit "
               f"{resource.getrlimit(resource.RLIMIT_NOFILE)[1]}; load average before/after each size: "

@@ -16,7 +16,9 @@
  * not done yet is that workload polled every 100 us until it is. Without WAITROOM every pending
  * workload is polled every 250 us (costs CPU that the agent then lacks: prefer WAITROOM).
  *
- * Prints: "regstorm: count=.. connected=.. registered=.. p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
+ * Connects are non-blocking, as Go's net.Dial (Apptainer) makes them: see dial().
+ *
+ * Prints: "regstorm: count=.. connected=.. eagain=.. registered=.. p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
  * method=inotify|poll", then "latencies_ms: ..." (sorted). Afterwards the workloads are killed,
  * their starters exit (closing their connections) and the waiting-room cgroups are removed.
  *
@@ -45,6 +47,7 @@ struct slot {
     volatile pid_t workload;
     volatile long long t_connect;
     volatile int connected;
+    volatile int eagain;
     long long t_done;
     int state; /* 0 pending, 1 polling, 2 done */
     int wd;
@@ -58,7 +61,12 @@ static long long now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int dial(const char *path)
+/*
+ * Connects as Apptainer's starter does: Go's net.Dial uses a non-blocking socket, and a Unix
+ * connect refused with EAGAIN (the listener's backlog is full) fails the dial at once; the
+ * container then runs unmonitored. So a full backlog costs a registration, and it is counted.
+ */
+static int dial(const char *path, int *eagain)
 {
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof addr);
@@ -66,7 +74,7 @@ static int dial(const char *path)
     if (strlen(path) >= sizeof addr.sun_path)
         return -1;
     strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     int r;
@@ -74,6 +82,7 @@ static int dial(const char *path)
         r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
     } while (r < 0 && errno == EINTR);
     if (r < 0) {
+        *eagain = errno == EAGAIN;
         close(fd);
         return -1;
     }
@@ -153,8 +162,10 @@ static void starter(struct slot *s, const char *sock, int barrier_rd, int ready_
     while (read(barrier_rd, &c, 1) < 0 && errno == EINTR)
         ;
     s->t_connect = now_ns();
-    int fd = dial(sock);
+    int eagain = 0;
+    int fd = dial(sock, &eagain);
     s->connected = fd >= 0;
+    s->eagain = eagain;
     /* hold the connection until the workload ends, as a starter does */
     while (waitpid(w, NULL, 0) < 0 && errno == EINTR)
         ;
@@ -306,18 +317,20 @@ int main(int argc, char **argv)
     }
 
     long long *lat = calloc((size_t)(started > 0 ? started : 1), sizeof(long long));
-    int connected = 0;
-    for (int i = 0; i < started; i++)
+    int connected = 0, refused = 0;
+    for (int i = 0; i < started; i++) {
         connected += slots[i].connected;
+        refused += slots[i].eagain;
+    }
     int m = 0;
     for (int i = 0; i < started; i++)
         if (slots[i].state == 2)
             lat[m++] = slots[i].t_done - slots[i].t_connect;
     qsort(lat, (size_t)m, sizeof(long long), cmp_ll);
 #define PCT(p) (m ? (double)lat[(int)((p) * (m - 1) + 0.5)] / 1e6 : 0.0)
-    printf("regstorm: count=%d connected=%d registered=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
+    printf("regstorm: count=%d connected=%d eagain=%d registered=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f "
            "method=%s\n",
-           started, connected, m, PCT(0.5), PCT(0.9), PCT(0.99), m ? (double)lat[m - 1] / 1e6 : 0.0, method);
+           started, connected, refused, m, PCT(0.5), PCT(0.9), PCT(0.99), m ? (double)lat[m - 1] / 1e6 : 0.0, method);
     printf("latencies_ms:");
     for (int i = 0; i < m; i++)
         printf(" %.3f", (double)lat[i] / 1e6);

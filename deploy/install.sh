@@ -236,9 +236,8 @@ do_install() {
     # 3. the unit (ExecStart follows --bindir)
     local unit_changed=0
     [[ ! -e $UNIT ]] || ours "$UNIT" || die "$UNIT exists and is not ours; remove it first"
-    sed -e "s|/usr/local/bin/apptheus|$bin_dir/$NAME|g" \
-        -e "s|file:/opt/apptheus/|file:$app_dir/|g" \
-        -e "s|^# Installed by deploy/install.sh.*|# $MARKER (re-running it overwrites this file; use drop-ins)|" \
+    sed -e "s|^ExecStart=/usr/bin/apptheus|ExecStart=$bin_dir/$NAME|" \
+        -e "s|^# Shipped by the apptheus package as .*|# $MARKER (re-running it overwrites this file; use drop-ins)|" \
         "$SCRIPT_DIR/systemd/apptheus.service" >"$tmp/unit"
     install_file 0644 "$tmp/unit" "$UNIT" && unit_changed=1
 
@@ -246,13 +245,13 @@ do_install() {
     if [[ -e $DEFAULTS ]]; then
         say "kept existing $DEFAULTS"
     else
-        local libexec trust
-        libexec=$(apptainer_libexec)
-        trust="$libexec/bin/starter;$libexec/bin/starter-suid"
-        sed "s|@TRUST_PATH@|$trust|" "$SCRIPT_DIR/systemd/apptheus.default" >"$tmp/default"
-        install_file 0644 "$tmp/default" "$DEFAULTS" || true
+        local libexec
+        install_file 0644 "$SCRIPT_DIR/systemd/apptheus.default" "$DEFAULTS" || true
         sha256sum <"$DEFAULTS" | cut -d' ' -f1 >"$DEFAULTS_SUM"
-        say "trust path: $trust (edit APPTHEUS_TRUST_PATH in $DEFAULTS if Apptainer lives elsewhere)"
+        # the launcher picks the trust path at each start while APPTHEUS_TRUST_PATH is unset
+        libexec=$(apptainer_libexec)
+        say "trust path: chosen by the launcher at each start; now $libexec/bin/starter;$libexec/bin/starter-suid" \
+            "(set APPTHEUS_TRUST_PATH in $DEFAULTS to choose yourself)"
         [[ -x $libexec/bin/starter || -x $libexec/bin/starter-suid ]] ||
             say "warning: no Apptainer starter in $libexec/bin yet"
     fi

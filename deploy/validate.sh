@@ -4,6 +4,9 @@
 #
 #   deploy/validate.sh            # all checks
 #   deploy/validate.sh --no-live  # without the ~25 s run of a real Prometheus
+#   deploy/validate.sh --no-real  # without the real runs: the packages installed, upgraded and
+#                                 # removed in a real systemd, the unit run by it, lintian, rpmlint
+#                                 # (the failsafe ITs of docs/install.md, a few minutes)
 #
 # Tools: promtool + prometheus (apt-get install prometheus), systemd-analyze, python3 with
 # yaml (python3-yaml); shellcheck and yamllint are used when installed.
@@ -13,7 +16,17 @@ set -uo pipefail
 DEPLOY=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(dirname -- "$DEPLOY")
 live=1
-[[ ${1:-} == --no-live ]] && live=0
+real=1
+for arg in "$@"; do
+    case $arg in
+        --no-live) live=0 ;;
+        --no-real) real=0 ;;
+        *)
+            echo "usage: deploy/validate.sh [--no-live] [--no-real]" >&2
+            exit 2
+            ;;
+    esac
+done
 passed=0
 failed=0
 work=$(mktemp -d)
@@ -38,14 +51,18 @@ have() { command -v "$1" >/dev/null 2>&1; }
 cd -- "$REPO" || exit 1
 
 # shell
-for f in deploy/install.sh deploy/validate.sh deploy/prometheus/tests/live-queries.sh \
+for f in deploy/install.sh deploy/validate.sh deploy/prometheus/tests/live-queries.sh deploy/test/systemd-box.sh \
+    deploy/debian/build-deb.sh deploy/rpm/build-rpm.sh \
     deploy/prometheus/apptheus-file-sd.sh deploy/prometheus/tests/kubernetes-as-file-sd.sh bench/fleet.sh; do
     check "bash -n $f" bash -n "$f"
 done
 check "sh -n deploy/bin/apptheus" sh -n deploy/bin/apptheus
 if have shellcheck; then
     check "shellcheck" shellcheck deploy/install.sh deploy/validate.sh deploy/bin/apptheus deploy/prometheus/tests/live-queries.sh \
+        deploy/test/systemd-box.sh deploy/debian/build-deb.sh deploy/rpm/build-rpm.sh \
         deploy/prometheus/apptheus-file-sd.sh deploy/prometheus/tests/kubernetes-as-file-sd.sh bench/fleet.sh
+    check "shellcheck -s sh: Debian maintainer scripts" shellcheck -s sh deploy/debian/*.postinst deploy/debian/*.prerm \
+        deploy/debian/*.postrm
 else
     skip "shellcheck (not installed)"
 fi
@@ -53,15 +70,17 @@ fi
 # systemd: verify wants ExecStart to exist, so a copy points at a stub launcher.
 if have systemd-analyze; then
     printf '#!/bin/sh\n' >"$work/apptheus" && chmod +x "$work/apptheus"
-    sed "s|/usr/local/bin/apptheus|$work/apptheus|" deploy/systemd/apptheus.service >"$work/apptheus.service"
-    check "systemd-analyze verify apptheus.service (ExecStart -> stub)" systemd-analyze verify "$work/apptheus.service"
+    sed "s|^ExecStart=/usr/bin/apptheus|ExecStart=$work/apptheus|" deploy/systemd/apptheus.service >"$work/apptheus.service"
+    cp deploy/systemd/apptheus.socket "$work/apptheus.socket"
+    check "systemd-analyze verify apptheus.service + .socket (ExecStart -> stub; man page not installed here)" \
+        systemd-analyze verify --man=no "$work/apptheus.service" "$work/apptheus.socket"
     # shellcheck disable=SC2016 # $u expands in the inner shell
     check "unit keeps Delegate=yes, KillMode=process, OOMPolicy=continue, relative cgroup parent" bash -c '
         u=deploy/systemd/apptheus.service
         grep -qx Delegate=yes $u && grep -qx KillMode=process $u && grep -qx OOMPolicy=continue $u &&
             grep -qx "Environment=APPTHEUS_CGROUP_PARENT=[^/].*" $u'
     check "unit: no cgroup-limit settings that would hit containers" bash -c \
-        '! grep -E "^(Memory(Max|High|Limit)|CPUQuota|TasksMax=[0-9]|IO[A-Z][A-Za-z]*|DeviceAllow|DevicePolicy|PrivateDevices|ProtectClock|IPAddress(Allow|Deny)|ProtectControlGroups)=" deploy/systemd/apptheus.service'
+        '! grep -E "^(Memory(Max|High|Limit)|CPUQuota|TasksMax=[0-9]|IO(Weight|DeviceWeight|[A-Z][a-z]*(Bandwidth|IOPS)Max|DeviceLatencyTargetSec)|DeviceAllow|DevicePolicy|PrivateDevices|ProtectClock|IPAddress(Allow|Deny)|ProtectControlGroups)=" deploy/systemd/apptheus.service'
 else
     skip "systemd-analyze (not installed)"
 fi
@@ -146,6 +165,18 @@ if [[ -n $runner ]]; then
         "deploy/install.sh --destdir='$root' --uninstall && [[ -z \$(find '$root' -type f) ]]"
 else
     skip "install.sh round trip of the native executable (no target/*-runner; ./mvnw -B package -Dnative)"
+fi
+
+# The real runs: the packages built by ./mvnw package, installed, upgraded, removed and purged by
+# dpkg in a real systemd (deploy/test/systemd-box.sh), the unit run by it, lintian and rpmlint
+if ((real)) && compgen -G "target/apptheus_*_all.deb" >/dev/null; then
+    check "real: DebianPackageIT, SystemdUnitIT, RpmPackageIT, PackageLintIT (./mvnw failsafe)" \
+        ./mvnw -B -q test-compile failsafe:integration-test failsafe:verify \
+        -Dit.test=DebianPackageIT,SystemdUnitIT,RpmPackageIT,PackageLintIT
+elif ((real)); then
+    skip "real runs (no target/apptheus_*_all.deb; run ./mvnw -B -DskipTests package)"
+else
+    skip "real runs (--no-real)"
 fi
 
 # A real Prometheus evaluating every dashboard query and rule

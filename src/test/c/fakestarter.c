@@ -11,20 +11,38 @@
  *   write PATH MIB           O_DIRECT write MIB MiB to PATH, fsync, exit
  *   exec CMD [ARGS...]       the container process execs CMD (e.g. stress-ng)
  *   exit                     no workload: connect, then exit at once
+ * Workloads that keep counters moving, for freshness tests and the benchmark:
+ *   mix SECONDS              one thread alternating a user-mode loop and reads of /dev/zero
+ *                            (kernel time: the kernel clears the buffer), about half each
+ *   ioloop PATH KIB MS SECONDS    every MS ms: an O_DIRECT write of KIB KiB to PATH, then an
+ *                            O_DIRECT read of it back
+ *   forkloop MS LIFE_MS SECONDS   every MS ms fork a child that sleeps LIFE_MS ms; a refused fork
+ *                            (a pids limit) is counted, not fatal
+ *   oomloop MIB MS SECONDS   every MS ms fork a child that makes itself the OOM killer's first
+ *                            choice (oom_score_adj 1000) and touches MIB MiB, then sleeps 1 s
+ *   steps MIB MS SECONDS     every MS ms hold MIB MiB more (touched), up to 4 steps, then free all
+ *   pulse MS SECONDS         every MS ms wake and spin for about 0.1 ms
+ *   spin CPU_SECONDS [HOLD_SECONDS]   spin until this process has used CPU_SECONDS of CPU time (a
+ *                            job of that length whatever the machine's load), then sleep HOLD_SECONDS
  *
  * Like Apptainer's starter, the master forks the workload ("container") process FIRST, then
  * connects to SOCKET, sends nothing and holds the connection until the child ends. A failed
- * connect is reported on stderr and the workload still runs (unmonitored). If the agent closes
+ * connect is reported on stderr and the workload still runs (unmonitored). The connect is
+ * non-blocking, as Go's net.Dial makes it: a full listen backlog fails it at once (EAGAIN). If the agent closes
  * the connection first, the master keeps waiting for its child.
  *
  * stdout, one line each:
  *   fakestarter: pid=<master> child=<child> connected=<0|1>
  *   fakestarter: child_cpu_seconds=<user+sys, %.6f> child_maxrss_kib=<ru_maxrss>
+ *                child_user_seconds=<%.6f> child_system_seconds=<%.6f>
+ *                self_cpu_seconds=<the master's own user+sys, %.6f>   (all on the same line)
  * Env FAKESTARTER_READY_FILE: when set, that file is created after the connect attempt
  * (content: "pid=<master> child=<child> connected=<0|1>\n").
  * Env FAKESTARTER_START_DELAY_MS: the child waits that long before its workload, as Apptainer's
  * container process waits for the master's setup before it execs the user's program (memory a
  * process charged before it was moved stays with its old cgroup).
+ * Env FAKESTARTER_START_FIFO: the child opens this FIFO and reads it to EOF before its workload:
+ * it waits, using no CPU, until the test opens the FIFO for writing and closes it.
  * Env FAKESTARTER_CONNECT_DELAY_MS: the master waits that long before it connects (e.g. for a
  * test to replace its executable meanwhile).
  * Env FAKESTARTER_TITLE: the master overwrites its argv with this process title before it
@@ -61,6 +79,11 @@
  * Drivers print "fakestarter: <driver> ok=<n> failed=<n>" and exit 0.
  *
  * Build: gcc -O2 -Wall -Wextra -pthread -o fakestarter fakestarter.c
+ *
+ * With -DAPPTHEUS_DEMO the same file builds apptheus-demo-starter, shipped in a package of its
+ * own so that a new user sees a container's series without Apptainer: no drivers, one fixed
+ * workload (one busy thread holding 64 MiB), and a word on whether the agent kept the connection:
+ *   apptheus-demo-starter [--socket PATH] [SECONDS]     (default /run/apptheus/gateway.sock, 60 s)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,6 +96,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -82,16 +106,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #define MIB (1024L * 1024L)
 #define DIRECT_ALIGN 4096
 
-enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT };
+enum workload { W_BURN, W_SLEEP, W_HOLD, W_THREADS, W_FORK, W_WRITE, W_EXEC, W_EXIT, W_MIX, W_IOLOOP, W_FORKLOOP,
+                W_OOMLOOP, W_STEPS, W_PULSE, W_SPIN };
 
 struct spec {
     enum workload kind;
     double seconds;
     long count;       /* threads for burn/threads, children for fork, MiB for hold/write */
     long mib;         /* memory held by burn */
+    long period_ms;   /* the loops' period */
+    long life_ms;     /* forkloop: how long each child lives */
     const char *path; /* write */
     char **argv;      /* exec */
 };
@@ -101,7 +130,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: fakestarter SOCKET WORKLOAD [ARGS...]\n"
             "  burn SECONDS [THREADS [MIB]] | sleep SECONDS | hold MIB SECONDS | threads N SECONDS\n"
-            "  fork N SECONDS | write PATH MIB | exit\n");
+            "  fork N SECONDS | write PATH MIB | exit | mix SECONDS | ioloop PATH KIB MS SECONDS\n"
+            "  forkloop MS LIFE_MS SECONDS | oomloop MIB MS SECONDS | steps MIB MS SECONDS | pulse MS SECONDS\n"
+            "  spin CPU_SECONDS [HOLD_SECONDS]\n");
     exit(2);
 }
 
@@ -160,6 +191,33 @@ static struct spec parse_workload(int argc, char **argv)
     } else if (strcmp(w, "exec") == 0 && argc >= 2) {
         sp.kind = W_EXEC;
         sp.argv = argv + 1;
+    } else if (strcmp(w, "mix") == 0 && argc == 2) {
+        sp.kind = W_MIX;
+        sp.seconds = parse_seconds(argv[1]);
+    } else if (strcmp(w, "ioloop") == 0 && argc == 5) {
+        sp.kind = W_IOLOOP;
+        sp.path = argv[1];
+        sp.count = parse_count(argv[2], 4, 1L << 20);
+        sp.period_ms = parse_count(argv[3], 1, 3600000);
+        sp.seconds = parse_seconds(argv[4]);
+    } else if (strcmp(w, "forkloop") == 0 && argc == 4) {
+        sp.kind = W_FORKLOOP;
+        sp.period_ms = parse_count(argv[1], 1, 3600000);
+        sp.life_ms = parse_count(argv[2], 0, 3600000);
+        sp.seconds = parse_seconds(argv[3]);
+    } else if ((strcmp(w, "oomloop") == 0 || strcmp(w, "steps") == 0) && argc == 4) {
+        sp.kind = strcmp(w, "oomloop") == 0 ? W_OOMLOOP : W_STEPS;
+        sp.mib = parse_count(argv[1], 1, 1L << 20);
+        sp.period_ms = parse_count(argv[2], 1, 3600000);
+        sp.seconds = parse_seconds(argv[3]);
+    } else if (strcmp(w, "pulse") == 0 && argc == 3) {
+        sp.kind = W_PULSE;
+        sp.period_ms = parse_count(argv[1], 1, 3600000);
+        sp.seconds = parse_seconds(argv[2]);
+    } else if (strcmp(w, "spin") == 0 && (argc == 2 || argc == 3)) {
+        sp.kind = W_SPIN;
+        sp.seconds = parse_seconds(argv[1]);
+        sp.period_ms = argc == 3 ? (long)(parse_seconds(argv[2]) * 1000) : 0;
     } else if (strcmp(w, "exit") == 0 && argc == 1) {
         sp.kind = W_EXIT;
     } else {
@@ -316,6 +374,200 @@ static int do_fork(long n, double seconds)
     return rc;
 }
 
+/* Reaps the children that have ended, without waiting. */
+static void reap_ended(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+}
+
+/* Reaps every child, waiting: their CPU time then reaches the master's RUSAGE_CHILDREN. */
+static void reap_all(void)
+{
+    for (;;) {
+        pid_t w = waitpid(-1, NULL, 0);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return;
+    }
+}
+
+static int do_mix(double seconds)
+{
+    int zero = open("/dev/zero", O_RDONLY);
+    if (zero < 0) {
+        fprintf(stderr, "fakestarter: open /dev/zero: %s\n", strerror(errno));
+        return 1;
+    }
+    static char buf[256 * 1024];
+    double deadline = now_mono() + seconds;
+    unsigned long x = 0;
+    while (now_mono() < deadline) {
+        for (int i = 0; i < 200000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+        for (int i = 0; i < 64; i++) {
+            if (read(zero, buf, sizeof buf) < 0 && errno != EINTR) {
+                fprintf(stderr, "fakestarter: read /dev/zero: %s\n", strerror(errno));
+                close(zero);
+                return 1;
+            }
+        }
+    }
+    close(zero);
+    return 0;
+}
+
+static int do_ioloop(const char *path, long kib, long period_ms, double seconds)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "fakestarter: open %s with O_DIRECT: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t bytes = (size_t)kib * 1024;
+    void *buf = NULL;
+    if (posix_memalign(&buf, DIRECT_ALIGN, bytes) != 0) {
+        close(fd);
+        return 1;
+    }
+    memset(buf, 0xa5, bytes);
+    double deadline = now_mono() + seconds;
+    int rc = 0;
+    while (now_mono() < deadline) {
+        if (pwrite(fd, buf, bytes, 0) != (ssize_t)bytes || pread(fd, buf, bytes, 0) != (ssize_t)bytes) {
+            fprintf(stderr, "fakestarter: O_DIRECT io on %s: %s\n", path, strerror(errno));
+            rc = 1;
+            break;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+static int do_forkloop(long period_ms, long life_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    long forked = 0, refused = 0;
+    while (now_mono() < deadline) {
+        pid_t p = fork();
+        if (p == 0) {
+            sleep_seconds(life_ms / 1000.0);
+            _exit(0);
+        }
+        if (p > 0)
+            forked++;
+        else
+            refused++;
+        /* reap as children end: a zombie still counts in pids.current */
+        double next = now_mono() + period_ms / 1000.0;
+        while (now_mono() < next) {
+            reap_ended();
+            sleep_seconds(0.01);
+        }
+    }
+    reap_all();
+    fprintf(stderr, "fakestarter: forkloop forked=%ld refused=%ld\n", forked, refused);
+    return 0;
+}
+
+static int do_oomloop(long mib, long period_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    long killed = 0;
+    while (now_mono() < deadline) {
+        pid_t p = fork();
+        if (p == 0) {
+            int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+            if (fd >= 0) {
+                if (write(fd, "1000", 4) != 4)
+                    _exit(3);
+                close(fd);
+            }
+            size_t bytes = (size_t)mib * MIB;
+            char *m = malloc(bytes);
+            if (m == NULL)
+                _exit(2);
+            memset(m, 0x5a, bytes);
+            burn_sink = (unsigned long)m[bytes - 1]; /* or the compiler drops the memset */
+            sleep_seconds(1);
+            _exit(0);
+        }
+        if (p > 0) {
+            int status;
+            while (waitpid(p, &status, 0) < 0 && errno == EINTR) {
+            }
+            killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    fprintf(stderr, "fakestarter: oomloop killed=%ld\n", killed);
+    return 0;
+}
+
+static int do_steps(long mib, long period_ms, double seconds)
+{
+    size_t step = (size_t)mib * MIB;
+    char *held[4] = { NULL, NULL, NULL, NULL };
+    int n = 0;
+    double deadline = now_mono() + seconds;
+    while (now_mono() < deadline) {
+        if (n == 4) {
+            for (int i = 0; i < 4; i++)
+                munmap(held[i], step); /* mmap, not malloc: the pages go back to the kernel at once */
+            n = 0;
+        } else {
+            void *m = mmap(NULL, step, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (m == MAP_FAILED) {
+                fprintf(stderr, "fakestarter: mmap %ld MiB: %s\n", mib, strerror(errno));
+                return 1;
+            }
+            memset(m, 0x5a, step);
+            held[n++] = m;
+        }
+        sleep_seconds(period_ms / 1000.0);
+    }
+    for (int i = 0; i < n; i++)
+        munmap(held[i], step);
+    return 0;
+}
+
+static int do_pulse(long period_ms, double seconds)
+{
+    double deadline = now_mono() + seconds;
+    while (now_mono() < deadline) {
+        double spin = now_mono() + 0.0001;
+        unsigned long x = 0;
+        while (now_mono() < spin)
+            x += 1;
+        burn_sink = x;
+        sleep_seconds(period_ms / 1000.0);
+    }
+    return 0;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int do_spin(double cpu_seconds, double hold_seconds)
+{
+    unsigned long x = 0;
+    while (cpu_now() < cpu_seconds) {
+        for (int i = 0; i < 10000; i++)
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+        burn_sink = x;
+    }
+    sleep_seconds(hold_seconds);
+    return 0;
+}
+
 static int run_workload(const struct spec *sp)
 {
     switch (sp->kind) {
@@ -362,6 +614,20 @@ static int run_workload(const struct spec *sp)
         return do_write(sp->path, sp->count);
     case W_EXIT:
         return 0;
+    case W_MIX:
+        return do_mix(sp->seconds);
+    case W_IOLOOP:
+        return do_ioloop(sp->path, sp->count, sp->period_ms, sp->seconds);
+    case W_FORKLOOP:
+        return do_forkloop(sp->period_ms, sp->life_ms, sp->seconds);
+    case W_OOMLOOP:
+        return do_oomloop(sp->mib, sp->period_ms, sp->seconds);
+    case W_STEPS:
+        return do_steps(sp->mib, sp->period_ms, sp->seconds);
+    case W_PULSE:
+        return do_pulse(sp->period_ms, sp->seconds);
+    case W_SPIN:
+        return do_spin(sp->seconds, sp->period_ms / 1000.0);
     }
     return 1;
 }
@@ -376,7 +642,9 @@ static int dial(const char *path)
         return -1;
     }
     strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* as Apptainer's starter (Go's net.Dial): a non-blocking connect, so that a full listen
+     * backlog fails the dial with EAGAIN instead of waiting; the socket is blocking afterwards */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     int r;
@@ -389,6 +657,7 @@ static int dial(const char *path)
         errno = e;
         return -1;
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
 
@@ -482,6 +751,29 @@ static void grow_argv(int argc, char **argv, size_t need)
     exit(1);
 }
 
+/* What starter_main calls itself in its output, and how long it waits to see whether the agent
+ * closes the connection at once (a refusal) before it says the container is monitored; 0: not at all. */
+static const char *prog = "fakestarter";
+static int verdict_wait_ms;
+
+static void report_verdict(int fd, pid_t self)
+{
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+    int r;
+    do {
+        r = poll(&p, 1, verdict_wait_ms);
+    } while (r < 0 && errno == EINTR);
+    if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+        printf("%s: the agent closed the connection: not trusted or refused; the container runs on,"
+               " unmonitored (journalctl -u apptheus says why)\n", prog);
+    } else {
+        printf("%s: monitored; its series are named %s_%d:\n"
+               "  curl -s localhost:9091/metrics | grep 'name=\"%s_%d\"'\n",
+               prog, prog, (int)self, prog, (int)self);
+    }
+    fflush(stdout);
+}
+
 static int starter_main(int argc, char **argv)
 {
     if (argc < 3)
@@ -502,6 +794,22 @@ static int starter_main(int argc, char **argv)
         return 1;
     }
     if (child == 0) {
+        const char *fifo = getenv("FAKESTARTER_START_FIFO");
+        if (fifo != NULL && fifo[0] != '\0') {
+            int f = open(fifo, O_RDONLY);
+            if (f < 0) {
+                fprintf(stderr, "fakestarter: open %s: %s\n", fifo, strerror(errno));
+                _exit(1);
+            }
+            char b[64];
+            for (;;) {
+                ssize_t r = read(f, b, sizeof b);
+                if (r > 0 || (r < 0 && errno == EINTR))
+                    continue;
+                break;
+            }
+            close(f);
+        }
         const char *delay = getenv("FAKESTARTER_START_DELAY_MS");
         if (delay != NULL && atoi(delay) > 0) {
             struct timespec ts = {atoi(delay) / 1000, (long)(atoi(delay) % 1000) * 1000000L};
@@ -529,12 +837,18 @@ static int starter_main(int argc, char **argv)
 
     int fd = dial(sock_path);
     int connected = fd >= 0;
-    if (!connected)
-        fprintf(stderr, "fakestarter: connect failed: %s\n", strerror(errno));
+    if (!connected) {
+        fprintf(stderr, "%s: connect to %s failed: %s\n", prog, sock_path, strerror(errno));
+        if (verdict_wait_ms > 0)
+            fprintf(stderr, "%s: the container runs unmonitored; is the agent running? (systemctl status apptheus)\n",
+                    prog);
+    }
 
     pid_t self = getpid();
-    printf("fakestarter: pid=%d child=%d connected=%d\n", (int)self, (int)child, connected);
+    printf("%s: pid=%d child=%d connected=%d\n", prog, (int)self, (int)child, connected);
     fflush(stdout);
+    if (connected && verdict_wait_ms > 0)
+        report_verdict(fd, self);
 
     const char *ready = getenv("FAKESTARTER_READY_FILE");
     if (ready != NULL && ready[0] != '\0')
@@ -553,16 +867,22 @@ static int starter_main(int argc, char **argv)
         }
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        fprintf(stderr, "fakestarter: child exited with status %d\n", WEXITSTATUS(status));
+        fprintf(stderr, "%s: child exited with status %d\n", prog, WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        fprintf(stderr, "fakestarter: child killed by signal %d\n", WTERMSIG(status));
+        fprintf(stderr, "%s: child killed by signal %d\n", prog, WTERMSIG(status));
 
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     getrusage(RUSAGE_CHILDREN, &ru);
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    printf("fakestarter: child_cpu_seconds=%.6f child_maxrss_kib=%ld\n", cpu, ru.ru_maxrss);
+    double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+    double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    struct rusage self_ru;
+    memset(&self_ru, 0, sizeof self_ru);
+    getrusage(RUSAGE_SELF, &self_ru);
+    double self_cpu = (double)self_ru.ru_utime.tv_sec + (double)self_ru.ru_utime.tv_usec / 1e6 +
+                      (double)self_ru.ru_stime.tv_sec + (double)self_ru.ru_stime.tv_usec / 1e6;
+    printf("%s: child_cpu_seconds=%.6f child_maxrss_kib=%ld child_user_seconds=%.6f child_system_seconds=%.6f"
+           " self_cpu_seconds=%.6f\n", prog, user + sys, ru.ru_maxrss, user, sys, self_cpu);
     fflush(stdout);
 
     /* 4. the container ended: close the connection and go */
@@ -571,6 +891,7 @@ static int starter_main(int argc, char **argv)
     return 0;
 }
 
+#ifndef APPTHEUS_DEMO
 /* ---- drivers: many starters from one command ---- */
 
 static void burn_ms(long ms)
@@ -972,3 +1293,51 @@ int main(int argc, char **argv)
         return misbehave(argv[1], 0, 1, parse_seconds(argv[3]));
     return starter_main(argc, argv);
 }
+#else /* APPTHEUS_DEMO */
+
+static void demo_usage(FILE *out, int rc)
+{
+    fprintf(out,
+            "usage: apptheus-demo-starter [--socket PATH] [SECONDS]\n"
+            "Stands in for Apptainer's starter, so that Apptheus can be tried without Apptainer: forks a\n"
+            "\"container\" that keeps one CPU busy and holds 64 MiB for SECONDS (default 60, at most 3600),\n"
+            "then connects to the agent's socket (default /run/apptheus/gateway.sock, or\n"
+            "$APPTHEUS_SOCKET_PATH) and holds the connection until the container ends, as the real starter\n"
+            "does. The agent monitors it only if this program's path is trusted: with no trust path set,\n"
+            "the launcher trusts /usr/sbin/apptheus-demo-starter (apptheus(8)).\n");
+    exit(rc);
+}
+
+int main(int argc, char **argv)
+{
+    const char *sock = getenv("APPTHEUS_SOCKET_PATH");
+    const char *seconds = "60";
+    if (sock == NULL || sock[0] == '\0')
+        sock = "/run/apptheus/gateway.sock";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            demo_usage(stdout, 0);
+        else if ((strcmp(argv[i], "--socket") == 0 || strcmp(argv[i], "-s") == 0) && i + 1 < argc)
+            sock = argv[++i];
+        else if (strncmp(argv[i], "--socket=", 9) == 0)
+            sock = argv[i] + 9;
+        else if (argv[i][0] != '-' && i == argc - 1)
+            seconds = argv[i];
+        else
+            demo_usage(stderr, 2);
+    }
+    double s = parse_seconds(seconds);
+    if (s < 1 || s > 3600) {
+        fprintf(stderr, "apptheus-demo-starter: SECONDS must be 1 to 3600, not %s\n", seconds);
+        return 2;
+    }
+    unsetenv("FAKESTARTER_TITLE"); /* the title would overwrite argv, which is ours below */
+    prog = "apptheus-demo-starter";
+    verdict_wait_ms = 3000;
+    printf("%s: a container that burns one CPU and holds 64 MiB for %s s, monitored through %s\n", prog,
+           seconds, sock);
+    fflush(stdout);
+    char *args[] = { argv[0], (char *)sock, "burn", (char *)seconds, "1", "64", NULL };
+    return starter_main(6, args);
+}
+#endif /* APPTHEUS_DEMO */

@@ -55,7 +55,7 @@ class WallsTest {
             Map.entry("metrics", Set.of("registration.contract", "cgroup", "proc", "config")),
             Map.entry("health", Set.of("gateway", "cgroup")),
             Map.entry("status", Set.of("monitor", "cgroup", "proc", "metrics", "config")),
-            Map.entry("web", Set.of("config")));
+            Map.entry("web", Set.of("config", "gateway", "metrics")));
 
     /** The one class of metrics that may name the Prometheus client and its registry class. */
     static final String PROMETHEUS_CLIENT_CLASS = ROOT + ".metrics.PrometheusExposition";

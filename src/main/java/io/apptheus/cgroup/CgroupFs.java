@@ -1,12 +1,18 @@
 package io.apptheus.cgroup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /** The few writes the agent makes to cgroupfs: mkdir, cgroup.procs, subtree_control, rmdir. */
 public final class CgroupFs {
@@ -74,6 +80,58 @@ public final class CgroupFs {
             }
         }
         return n;
+    }
+
+    /** The PIDs listed in {@code dir/cgroup.procs}. */
+    public static List<Long> processes(Path dir) throws IOException {
+        List<Long> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+            if (!line.isBlank()) {
+                out.add(Long.parseLong(line.trim()));
+            }
+        }
+        return out;
+    }
+
+    /** Sets the user xattr {@code name} of {@code dir} to {@code values}, space-separated; false if it cannot. */
+    static boolean setAttribute(Path dir, String name, long... values) {
+        StringBuilder sb = new StringBuilder();
+        for (long v : values) {
+            sb.append(sb.length() == 0 ? "" : " ").append(v);
+        }
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
+            if (view == null) {
+                return false;
+            }
+            view.write(name, ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII)));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** The {@code count} numbers of the user xattr {@code name} of {@code dir}; empty if absent or not that. */
+    static Optional<long[]> attribute(Path dir, String name, int count) {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class);
+            if (view == null || !view.list().contains(name)) {
+                return Optional.empty();
+            }
+            ByteBuffer b = ByteBuffer.allocate(Math.min(view.size(name), 256));
+            view.read(name, b);
+            String[] f = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim().split(" ");
+            if (f.length != count) {
+                return Optional.empty();
+            }
+            long[] out = new long[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = Long.parseLong(f[i]);
+            }
+            return Optional.of(out);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static void pause(long millis) throws IOException {

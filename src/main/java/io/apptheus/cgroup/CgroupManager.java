@@ -11,8 +11,6 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
-import io.apptheus.cgroup.fs.ProcessCountReader;
 import io.apptheus.cgroup.v1.V1Readers;
 import io.apptheus.cgroup.v1.V1Setup;
 import io.apptheus.cgroup.v2.V2Readers;
@@ -20,23 +18,15 @@ import io.apptheus.cgroup.v2.V2Readers;
 /**
  * Creates, fills, reads and removes the containers' cgroups in every hierarchy of the layout.
  * The one place that picks readers by cgroup version: v1 controllers where mounted; on a pure v2
- * host everything from the unified hierarchy; on a hybrid host the unified hierarchy adds only
- * what v1 lacks (PSI).
+ * host everything from the unified hierarchy; on a hybrid host the unified hierarchy gives what
+ * it has without controllers (CPU time and its user/system split, PSI, the process count) and
+ * the v1 controllers the rest.
  */
 public final class CgroupManager {
 
     private static final Logger LOG = Logger.getLogger(CgroupManager.class);
     /** How the agent names a container's cgroup: the starter's file name, "_", its PID. */
     private static final java.util.regex.Pattern CONTAINER_NAME = java.util.regex.Pattern.compile(".+_[0-9]+");
-
-    /**
-     * Cold files (read by full samples only, see ControllerReader#readHotInto) are opened at each
-     * read rather than kept open: a container then holds 4 fds instead of 23 on a hybrid host, 4
-     * instead of 16 on v2, and ~5.5 KiB of kernel memory per file less. Measured: 23 files are
-     * 24 fds with the connection, so 2,000 containers need 48,000 fds and ~250 MB of kernel
-     * memory; a host's RLIMIT_NOFILE (20,000 hard on the benchmark machine) stops them short.
-     */
-    static final ColdFiles COLD_FILES = ColdFiles.REOPEN;
 
     private final CgroupLayout layout;
     private final String parent;
@@ -155,35 +145,78 @@ public final class CgroupManager {
         }
     }
 
-    /** Processes now in the container's cgroup (its first hierarchy holds them all). */
+    /** Processes now in the container's cgroup (every hierarchy holds them all). */
     public int processCount(ContainerCgroup cg) throws IOException {
-        return CgroupFs.processCount(cg.dirs().values().iterator().next());
+        return CgroupFs.processCount(primary(cg));
+    }
+
+    /** The PIDs of the processes now in the container's cgroup. */
+    public List<Long> processes(ContainerCgroup cg) throws IOException {
+        return CgroupFs.processes(primary(cg));
+    }
+
+    /** The container's directory in cgroup2 where it is mounted, else in its first hierarchy. */
+    private static Path primary(ContainerCgroup cg) {
+        for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+            if (e.getKey().unified()) {
+                return e.getValue();
+            }
+        }
+        return cg.dirs().values().iterator().next();
     }
 
     /**
-     * The readers of every sampled file of this cgroup. Processes are counted from the unified
-     * hierarchy where it is mounted: a v1 cgroup.procs kept open serves a cached pid list that the
-     * kernel refreshes only after a second without reads (pidlist), so a sweep every 0.5 s would
-     * never see the container end.
+     * Keeps {@code values} with the container's cgroup, as the extended attribute
+     * {@code user.apptheus.<name>} of its directory in cgroup2 where it is mounted, else in its
+     * first hierarchy (kernfs has user xattrs
+     * on cgroup directories since 5.7): they go when the cgroup goes, and an agent that adopts the
+     * container after a restart reads them back. False where the kernel cannot keep them.
+     */
+    public boolean keep(ContainerCgroup cg, String name, long... values) {
+        return CgroupFs.setAttribute(primary(cg), "apptheus." + name, values);
+    }
+
+    /** What {@link #keep} kept under {@code name}; empty if nothing or not {@code count} numbers. */
+    public Optional<long[]> kept(ContainerCgroup cg, String name, int count) {
+        return CgroupFs.attribute(primary(cg), "apptheus." + name, count);
+    }
+
+    /**
+     * The readers of every sampled file of this cgroup; when each file is read is decided by
+     * {@link Refresh}. Where cgroup2 is mounted, processes are counted from it: a v1 cgroup.procs
+     * serves a cached pid list until a second passes without a read (pidlist). On a hybrid host
+     * the CPU time comes from cgroup2's cpu.stat, which exists without the cpu controller and
+     * splits user and system as the scheduler's time, where v1's cpuacct.usage_user/usage_sys
+     * are tick samples that do not sum to the usage: the cpuacct hierarchy is then not read.
      */
     public List<ControllerReader> openReaders(ContainerCgroup cg) throws IOException {
         List<ControllerReader> out = new ArrayList<>();
-        for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
-            Hierarchy h = e.getKey();
-            Path dir = e.getValue();
-            if (!h.unified()) {
-                for (String c : h.controllers()) {
-                    V1Readers.forController(c, dir, COLD_FILES).ifPresent(out::add);
+        try {
+            Path unified = null;
+            for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+                if (e.getKey().unified()) {
+                    unified = e.getValue();
+                    out.addAll(layout.mode() == CgroupLayout.Mode.V2
+                            ? V2Readers.forCgroup(unified) : V2Readers.forHybrid(unified));
                 }
-            } else if (layout.mode() == CgroupLayout.Mode.V2) {
-                out.addAll(V2Readers.forCgroup(dir, COLD_FILES));
-            } else {
-                V2Readers.pressure(dir, COLD_FILES).ifPresent(out::add);
-                ProcessCountReader.open(dir).ifPresent(out::add);
             }
-        }
-        if (layout.mode() == CgroupLayout.Mode.V1) {
-            ProcessCountReader.openV1(cg.dirs().values().iterator().next()).ifPresent(out::add);
+            boolean cpuFromUnified = out.stream().anyMatch(r -> r.provides().contains(Stat.CPU_USAGE_NS));
+            for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+                if (e.getKey().unified()) {
+                    continue;
+                }
+                for (String c : e.getKey().controllers()) {
+                    if (!(c.equals("cpuacct") && cpuFromUnified)) {
+                        V1Readers.forController(c, e.getValue()).ifPresent(out::add);
+                    }
+                }
+            }
+            if (unified == null && !cg.dirs().isEmpty()) {
+                V1Readers.processCount(cg.dirs().values().iterator().next()).ifPresent(out::add);
+            }
+        } catch (IOException | RuntimeException e) {
+            out.forEach(ControllerReader::close);
+            throw e;
         }
         return out;
     }

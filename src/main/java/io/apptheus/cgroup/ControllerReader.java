@@ -5,35 +5,32 @@ import java.util.Set;
 /**
  * Reads the counters of one cgroup controller (or one v2 resource) of one cgroup.
  *
- * <p>A reader keeps its files open for its whole life: each sample is a positional re-read of an
- * already open file, not an open-read-close. Its cold files, those only full samples read
- * ({@link #readInto}, not {@link #readHotInto}), may instead be opened at each read (see
- * {@code CgroupFiles.ColdFiles}). It is used by one thread at a time (the sweep).
+ * <p>A reader opens its files once; which of them a read covers, and which stay open between
+ * reads, is decided by {@link Refresh}, per file: a read re-reads the files its {@link Pass}
+ * covers (a positional re-read of a file kept open, or an open-read-close) and leaves the values
+ * of the others as they were. It is used by one thread at a time (the sweep).
  */
 public interface ControllerReader extends AutoCloseable {
 
     /** The Stats whose source files exist for this cgroup. */
     Set<Stat> provides();
 
-    /** True when {@link #readInto} fills per-device counters through {@link StatsBuffer#io}. */
+    /** True when a read fills per-device counters through {@link StatsBuffer#io}. */
     default boolean providesIo() {
         return false;
     }
 
     /**
-     * Re-reads this reader's files and sets the values found in {@code out}. A key missing from a
-     * file is left unset. On failure the values set before the failing file stay set.
+     * Re-reads the files that {@code pass} covers and sets the values found in {@code out}. A key
+     * missing from a file is left unset. On failure the values set before the failing file stay
+     * set. A value derived from files of two refreshes (the working set) is set when its slower
+     * file is read, from the latest value of the other.
      */
-    void readInto(StatsBuffer out) throws CgroupReadException;
+    void readInto(StatsBuffer out, Pass pass) throws CgroupReadException;
 
-    /**
-     * Re-reads only the hot files, those whose values move from one sweep to the next (CPU time,
-     * memory usage, tasks, processes), and leaves the values of the others (limits, settings, rare
-     * events, memory.stat, PSI, IO) as the last {@link #readInto} set them. A reader whose files
-     * are all hot reads them all.
-     */
-    default void readHotInto(StatsBuffer out) throws CgroupReadException {
-        readInto(out);
+    /** Re-reads every file. */
+    default void readInto(StatsBuffer out) throws CgroupReadException {
+        readInto(out, Pass.ALL);
     }
 
     /** Closes the files kept open; never throws, may be called twice. */

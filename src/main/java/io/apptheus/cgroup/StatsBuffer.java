@@ -17,6 +17,8 @@ public final class StatsBuffer {
     public static final long UNLIMITED = Long.MAX_VALUE;
 
     private final long[] values = new long[Stat.ALL.length];
+    /** Added to what the kernel files say, per Stat; null while there is none (most containers). */
+    private volatile long[] offsets;
     private volatile long present;
     private final Map<String, IoCounters> io = new LinkedHashMap<>();
 
@@ -34,12 +36,31 @@ public final class StatsBuffer {
         if (!has(stat)) {
             return Double.NaN;
         }
-        long v = values[stat.ordinal()];
+        long v = raw(stat);
         return v == UNLIMITED ? Double.POSITIVE_INFINITY : v;
     }
 
+    /** What was set for {@code stat}, plus its offset. */
     public long raw(Stat stat) {
-        return values[stat.ordinal()];
+        long[] o = offsets;
+        return values[stat.ordinal()] + (o == null ? 0 : o[stat.ordinal()]);
+    }
+
+    /**
+     * Adds {@code delta} to every value of {@code stat}, set before or after: for a counter that
+     * counts more than its kernel file (the CPU time of a container's processes before they moved
+     * into its cgroup). Set before the container is published, so that no reader sees it jump.
+     */
+    public void addOffset(Stat stat, long delta) {
+        long[] o = offsets == null ? new long[Stat.ALL.length] : offsets.clone();
+        o[stat.ordinal()] += delta;
+        offsets = o;
+    }
+
+    /** The offset of {@code stat} (see {@link #addOffset}). */
+    public long offset(Stat stat) {
+        long[] o = offsets;
+        return o == null ? 0 : o[stat.ordinal()];
     }
 
     /** The per-device IO counters of device {@code majMin} ("8:0"), created on first use. */
@@ -75,6 +96,7 @@ public final class StatsBuffer {
 
     public void clear() {
         Arrays.fill(values, 0);
+        offsets = null;
         present = 0;
         synchronized (io) {
             io.clear();

@@ -112,8 +112,9 @@ public final class FlagScanner {
         for (String variable : env.keySet().stream().sorted().toList()) {
             if (variable.startsWith(ENV_PREFIX) && !NOT_FLAGS.contains(variable)
                     && table.stream().noneMatch(f -> f.envName().equals(variable))) {
-                return "unknown environment variable " + variable + ": no flag is called --"
-                        + variable.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT) + " (see --help)";
+                return "unknown environment variable " + UserText.printable(variable, UserText.MAX_ECHO)
+                        + ": no flag is called --" + variable.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT)
+                        + UserText.didYouMean(variable, table.stream().map(Flag::envName).toList()) + " (see --help)";
             }
         }
         for (Flag flag : table) {
@@ -134,8 +135,8 @@ public final class FlagScanner {
                     props.putAll(flag.toProperties().apply(List.copyOf(given)));
                 }
             } catch (IllegalArgumentException e) {
-                return "invalid value \"" + value + "\" for " + flag.envName() + " (--" + flag.name() + "): "
-                        + e.getMessage();
+                return "invalid value " + UserText.quoted(value) + " for " + flag.envName() + " (--" + flag.name() + "): "
+                        + UserText.printable(String.valueOf(e.getMessage()), 2 * UserText.MAX_ECHO);
             }
         }
         return null;

@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * {@code --web.listen-address} as Prometheus exporters write it: ":9091" (all interfaces),
- * "127.0.0.1:9091", "localhost:9091", "[::1]:9091". Given more than once, Quarkus serves the first
- * and {@code apptheus.web.listen-address} lists them all for {@code io.apptheus.web.AdditionalListeners}.
+ * "127.0.0.1:9091", "localhost:9091", "[::1]:9091". {@code apptheus.web.listen-address} lists them all
+ * for {@code io.apptheus.web.HttpListeners}, which serves each; the first also becomes
+ * quarkus.http.host and quarkus.http.port, the address Quarkus reports as its own.
  */
 public final class ListenAddress {
 

@@ -11,7 +11,7 @@ import io.apptheus.proc.ListeningSockets;
 /**
  * {@code --web.systemd-socket}: the HTTP listeners are the sockets systemd passed (sd_listen_fds(3):
  * {@code LISTEN_PID} is this process, {@code LISTEN_FDS} sockets from descriptor 3 on). Their
- * addresses become the listen addresses, so that Quarkus and {@code web.AdditionalListeners} ask
+ * addresses become the listen addresses, so that {@code web.HttpListeners} asks
  * for exactly those, and {@code apptheus.web.systemd-fds} tells the gateway's transport which
  * descriptors to serve instead of binding new sockets.
  */
@@ -59,7 +59,7 @@ final class SystemdSockets {
             if (!s.nonBlocking()) {
                 // epoll accepts until EAGAIN: a blocking listener would stop the event loop in accept()
                 throw new IllegalArgumentException("--web.systemd-socket: socket " + fd + " (" + s.address()
-                        + ") is in blocking mode; set NonBlocking=yes in the .socket unit");
+                        + ") is in blocking mode; set NonBlocking=yes in the service unit's [Service] section");
             }
             if (addresses.contains(s.address())) {
                 throw new IllegalArgumentException("--web.systemd-socket: two sockets listen on " + s.address());

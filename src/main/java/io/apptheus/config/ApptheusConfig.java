@@ -86,10 +86,28 @@ public interface ApptheusConfig {
         @WithDefault("/run/apptheus/gateway.sock")
         String path();
 
-        /** Registrations being verified at once; past it a caller is refused (counted), never queued. */
+        /**
+         * Registrations being verified at once; further callers wait for their turn, taken from
+         * each uid in turn (io.apptheus.gateway.Admission).
+         */
         @WithName("max-pending")
-        @WithDefault("1024")
+        @WithDefault("32")
         int maxPending();
+
+        /** Connections waiting for their turn or being verified, all uids; past it a caller is refused. */
+        @WithName("max-waiting")
+        @WithDefault("10240")
+        int maxWaiting();
+
+        /** The same for one uid (SO_PEERCRED's); past it that uid's callers are refused at accept. */
+        @WithName("max-waiting-per-uid")
+        @WithDefault("8192")
+        int maxWaitingPerUid();
+
+        /** After an untrusted caller, the next caller of the same uid is verified no sooner than this. */
+        @WithName("untrusted-backoff")
+        @WithDefault("100ms")
+        Duration untrustedBackoff();
     }
 
     interface Trust {
@@ -139,9 +157,32 @@ public interface ApptheusConfig {
         @WithDefault("/metrics")
         String telemetryPath();
 
-        /** Every {@code --web.listen-address} as host:port; Quarkus serves the first (quarkus.http.host/port). */
+        /**
+         * Every {@code --web.listen-address} as host:port, each served by io.apptheus.web.HttpListeners;
+         * absent: quarkus.http.host and quarkus.http.port (:9091).
+         */
         @WithName("listen-address")
         Optional<List<String>> listenAddress();
+
+        /** HTTP connections open at once, all listeners and clients together; past it one is closed at accept. */
+        @WithName("max-connections")
+        @WithDefault("512")
+        int maxConnections();
+
+        /** HTTP connections open at once from one client address (an IPv6 client: its /64). */
+        @WithName("max-connections-per-address")
+        @WithDefault("64")
+        int maxConnectionsPerAddress();
+
+        /** Time to send a complete request head, from the connection or the request's first byte. */
+        @WithName("read-header-timeout")
+        @WithDefault("10s")
+        Duration readHeaderTimeout();
+
+        /** Time a connection may stay with no read and no write progress. */
+        @WithName("idle-timeout")
+        @WithDefault("60s")
+        Duration idleTimeout();
 
         /** The exporter-toolkit web config (TLS, basic auth); absent or empty: plain HTTP, no authentication. */
         @WithName("config-file")

@@ -3,6 +3,8 @@ package io.apptheus.gateway;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.net.NetServerOptions;
@@ -27,6 +29,16 @@ import io.vertx.core.net.NetServerOptions;
  * come from {@link InheritedListeners} where one was passed for the address being bound.
  *
  * <p>Where epoll is unavailable (not Linux), Vert.x skips this provider and falls back as before.
+ *
+ * <p>It also makes every listening socket level-triggered (the starters' Unix socket and the HTTP
+ * listeners). Vert.x runs the accepts of every server on one acceptor thread, which runs its
+ * queued tasks to the end (I/O ratio 100). In Netty's default edge-triggered mode, a listening
+ * socket with more pending connections than one read takes (16) queues a task to read on; under a
+ * flood that outpaces the acceptor that task is queued again and again, the task queue never
+ * empties, and the other listening sockets are never polled: starters were not accepted for the
+ * whole of an HTTP flood, scrapes not during a flood of the Unix socket. Level-triggered, each
+ * poll serves every ready listening socket its read in turn. The mode can only be set before the
+ * channel is registered, hence here.
  */
 @RegisterForReflection(methods = false, fields = false)
 public final class EpollTransportProvider extends EpollTransport {
@@ -34,6 +46,7 @@ public final class EpollTransportProvider extends EpollTransport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
         super.configure(options, domainSocket, bootstrap);
+        bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         if (!domainSocket) {
             InheritedListeners.binding(options.getHost(), options.getPort());
         }

@@ -34,9 +34,13 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 
 /**
- * The Unix-socket server the starters dial. It reads each caller's credentials, hands them to the
- * event bus and closes the connection when told to; it holds no policy. Apptainer sends nothing,
- * so bytes a client sends are discarded, and past a small bound the connection stops being read.
+ * The Unix-socket server the starters dial. It reads each caller's credentials, lets it wait for
+ * its turn ({@link Admission}: per-uid queues served in turn, bounded), hands it to the event bus
+ * and closes the connection when told to; it holds no trust policy. Apptainer sends nothing, so
+ * bytes a client sends are discarded, and past a small bound the connection stops being read.
+ *
+ * <p>Everything here but {@link #close} runs on the server's one event loop: the connect and
+ * close handlers, the replies of the registrar and the timers.
  */
 @Singleton
 public class GatewayServer {
@@ -44,15 +48,23 @@ public class GatewayServer {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class);
     private static final int MAX_DISCARDED_BYTES = 4096;
     private static final long REPLY_TIMEOUT_MS = 30_000;
+    private static final long REFUSAL_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Vertx vertx;
     private final Path socketPath;
     private final SelfMetrics self;
     private final ProcReader proc;
-    private final int maxPending;
-    private final AtomicInteger pending = new AtomicInteger();
+    private final Admission<Waiting> admission;
+    private final RefusalLog refusals = new RefusalLog(LOG, REFUSAL_LOG_PERIOD_NANOS);
     private final Map<Long, NetSocket> open = new ConcurrentHashMap<>();
+    private final AtomicInteger waitingGauge = new AtomicInteger();
+    /** uid → connections waiting: the event loop's counts, for the acceptor's gate to read. */
+    private final Map<Long, Integer> waitingByUid = new ConcurrentHashMap<>();
+    private final int maxWaiting;
+    private final int maxWaitingPerUid;
+    private final java.util.concurrent.atomic.AtomicBoolean gated = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong ids = new AtomicLong();
+    private long wakeup = -1;
     private volatile NetServer server;
     /**
      * Set at shutdown, before the server and its connections close: their close events are then
@@ -62,13 +74,32 @@ public class GatewayServer {
     private volatile boolean stopping;
     private volatile MessageConsumer<Long> closeRequests;
 
+    /** A connection admitted to wait for its turn, and its place in the queue. */
+    private static final class Waiting {
+        final long id;
+        final NetSocket socket;
+        final Peer peer;
+        Admission.Ticket<Waiting> ticket;
+        boolean closed;
+
+        Waiting(long id, NetSocket socket, Peer peer) {
+            this.id = id;
+            this.socket = socket;
+            this.peer = peer;
+        }
+    }
+
     GatewayServer(Vertx vertx, ApptheusConfig config, SelfMetrics self, ProcReader proc) {
         this.vertx = vertx;
         this.socketPath = Path.of(config.socket().path());
         this.self = self;
         this.proc = proc;
-        this.maxPending = config.socket().maxPending();
+        ApptheusConfig.Socket s = config.socket();
+        this.maxWaiting = s.maxWaiting();
+        this.maxWaitingPerUid = s.maxWaitingPerUid();
+        this.admission = new Admission<>(maxWaiting, maxWaitingPerUid, s.maxPending(), s.untrustedBackoff().toNanos());
         self.connectionsOpen(open::size);
+        self.connectionsWaiting(waitingGauge::get);
     }
 
     // after the monitor (priority 10) has adopted what an earlier run left and the parent is ready
@@ -81,10 +112,12 @@ public class GatewayServer {
         // must not be handed to Quarkus's invoker after the CDI container is gone
         closeRequests = vertx.eventBus().<Long>localConsumer(Addresses.CLOSE_CONNECTION, m -> close(m.body()));
         SocketFile.prepare(socketPath);
+        // the listen backlog is the kernel's: Netty asks for net.core.somaxconn, its upper bound
         NetServer s = vertx.createNetServer(new NetServerOptions()).connectHandler(this::onConnect);
         s.listen(SocketAddress.domainSocketAddress(socketPath.toString()))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         SocketFile.makeWorldWritable(socketPath);
+        vertx.setPeriodic(REFUSAL_LOG_PERIOD_NANOS / 1_000_000, t -> refusals.flush(System.nanoTime()));
         server = s;
         LOG.infof("listening on %s", socketPath);
     }
@@ -131,6 +164,9 @@ public class GatewayServer {
     }
 
     private void onConnect(NetSocket socket) {
+        if (gated.compareAndSet(false, true)) {
+            AcceptGate.install(socket, this::admitAtAccept); // the first connection is the first chance to reach it
+        }
         long id = ids.incrementAndGet();
         Optional<PeerCredentials.Credentials> creds;
         try {
@@ -144,36 +180,108 @@ public class GatewayServer {
             socket.close();
             return;
         }
-        if (pending.incrementAndGet() > maxPending) {
-            pending.decrementAndGet();
-            LOG.warnf("pid %d uid %d: refused, %d registrations are being verified already", creds.get().pid(),
-                    creds.get().uid(), maxPending);
-            PeerCredentials.closePidFd(creds.get().pidfd());
-            self.registration(Result.REFUSED_LIMIT);
-            socket.close();
+        PeerCredentials.Credentials c = creds.get();
+        long now = System.nanoTime();
+        Admission.Verdict verdict = admission.check(c.uid());
+        if (verdict != Admission.Verdict.ADMITTED) {
+            refuse(socket, c, verdict, now);
             return;
         }
+        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(socket, c));
+        Waiting w = new Waiting(id, socket, peer);
         open.put(id, socket);
         int[] discarded = {0};
         socket.handler(bytes -> discard(socket, bytes, discarded));
         socket.exceptionHandler(e -> LOG.debugf("connection %d: %s", id, e));
-        socket.closeHandler(v -> {
-            open.remove(id);
-            if (!stopping) {
-                vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, id);
+        socket.closeHandler(v -> onClose(w));
+        w.ticket = admission.enqueue(c.uid(), w, now);
+        counted(c.uid());
+        pump();
+    }
+
+    /** On the acceptor thread: the event loop's counts, a moment old at most. */
+    private boolean admitAtAccept(long pid, long uid) {
+        Admission.Verdict v = waitingByUid.getOrDefault(uid, 0) >= maxWaitingPerUid ? Admission.Verdict.REFUSED_UID
+                : waitingGauge.get() >= maxWaiting ? Admission.Verdict.REFUSED_TOTAL : Admission.Verdict.ADMITTED;
+        if (v == Admission.Verdict.ADMITTED) {
+            return true;
+        }
+        counted(v, pid, uid, System.nanoTime());
+        return false;
+    }
+
+    /** Publishes the event loop's counts of {@code uid} and of all. */
+    private void counted(long uid) {
+        int n = admission.waiting(uid);
+        if (n == 0) {
+            waitingByUid.remove(uid);
+        } else {
+            waitingByUid.put(uid, n);
+        }
+        waitingGauge.set(admission.waiting());
+    }
+
+    /** Refused before any /proc read: the flood is contained for the price of an accept and a close. */
+    private void refuse(NetSocket socket, PeerCredentials.Credentials c, Admission.Verdict verdict, long now) {
+        counted(verdict, c.pid(), c.uid(), now);
+        socket.close();
+    }
+
+    /** Counts and logs a refusal; from the event loop or the acceptor thread. */
+    private void counted(Admission.Verdict verdict, long pid, long uid, long now) {
+        boolean perUid = verdict == Admission.Verdict.REFUSED_UID;
+        self.registration(perUid ? Result.REFUSED_UID_LIMIT : Result.REFUSED_LIMIT);
+        refusals.refused(pid, uid, perUid
+                ? "its uid has " + maxWaitingPerUid + " connections waiting already (--socket.max-waiting-per-uid)"
+                : maxWaiting + " connections are waiting already (--socket.max-waiting)", now);
+    }
+
+    private void onClose(Waiting w) {
+        w.closed = true;
+        open.remove(w.id);
+        admission.cancel(w.ticket, System.nanoTime()); // no-op once its turn came
+        counted(w.peer.uid());
+        if (!stopping) {
+            vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, w.id);
+        }
+    }
+
+    /** Hands connections to the registrar while places are free, taking the uids in turn. */
+    private void pump() {
+        long now = System.nanoTime();
+        Waiting w;
+        while ((w = admission.next(now)) != null) {
+            if (w.closed) { // hung up before its turn came, after cancel() could take it out
+                admission.done(w.peer.uid(), false, now);
+                counted(w.peer.uid());
+                continue;
             }
-        });
-        PeerCredentials.Credentials c = creds.get();
-        Peer peer = new Peer(id, c.pid(), c.uid(), c.gid(), startTime(c));
-        vertx.eventBus().<Result>request(Addresses.REGISTRATION, peer, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
+            register(w);
+        }
+        long delay = admission.nanosUntilReady(now);
+        if (delay >= 0 && wakeup < 0) {
+            // a uid backs off and nothing else is ready: come back when it may go on
+            wakeup = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay)), t -> {
+                wakeup = -1;
+                pump();
+            });
+        }
+    }
+
+    private void register(Waiting w) {
+        Peer p = w.peer;
+        vertx.eventBus().<Result>request(Addresses.REGISTRATION, p, new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS))
                 .onComplete(reply -> {
-                    pending.decrementAndGet();
+                    Result r = reply.succeeded() ? reply.result().body() : null;
+                    admission.done(p.uid(), r == Result.UNTRUSTED, System.nanoTime());
+                    counted(p.uid());
                     if (reply.failed()) {
-                        LOG.warnf("pid %d uid %d: registration failed: %s", c.pid(), c.uid(), reply.cause());
-                        socket.close();
-                    } else if (reply.result().body() != Result.ACCEPTED) {
-                        socket.close();
+                        LOG.warnf("pid %d uid %d: registration failed: %s", p.pid(), p.uid(), reply.cause());
+                        w.socket.close();
+                    } else if (r != Result.ACCEPTED) {
+                        w.socket.close();
                     }
+                    pump();
                 });
     }
 
@@ -185,18 +293,19 @@ public class GatewayServer {
      * {@link Peer#REUSED_START}. Without one (Linux before 6.5) a caller that exited and whose PID
      * was taken between its connect and this accept cannot be told from the newcomer.
      */
-    private long startTime(PeerCredentials.Credentials c) {
+    private long startTime(NetSocket socket, PeerCredentials.Credentials c) {
         long start;
         try {
             start = proc.stat(c.pid()).startTime();
         } catch (IOException | RuntimeException e) {
             start = Peer.UNKNOWN_START;
         }
-        if (c.pidfd() < 0) {
+        int pidfd = PeerCredentials.pidFd(socket);
+        if (pidfd < 0) {
             return start;
         }
         try {
-            long now = proc.pidOfPidFd(c.pidfd());
+            long now = proc.pidOfPidFd(pidfd);
             if (now == c.pid() || start == Peer.UNKNOWN_START) {
                 return start;
             }
@@ -205,7 +314,7 @@ public class GatewayServer {
         } catch (IOException | RuntimeException e) {
             return start;
         } finally {
-            PeerCredentials.closePidFd(c.pidfd());
+            PeerCredentials.closePidFd(pidfd);
         }
     }
 

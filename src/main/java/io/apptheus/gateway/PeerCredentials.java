@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
-import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IntegerUnixChannelOption;
@@ -16,8 +15,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
 /**
  * SO_PEERCRED of a Unix-socket connection: the kernel's record of the caller's pid, uid and gid
  * at connect time; and, where the kernel has it (Linux 6.5+), SO_PEERPIDFD: a pidfd of the very
- * process that connected, which tells whether the PID still names it. The only class that touches
- * Netty types; needs the epoll transport.
+ * process that connected, which tells whether the PID still names it. With EpollTransportProvider,
+ * the only classes that touch Netty types; needs the epoll transport.
  */
 final class PeerCredentials {
 
@@ -26,25 +25,39 @@ final class PeerCredentials {
     private static final Logger LOG = Logger.getLogger(PeerCredentials.class);
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
-    /** {@code pidfd} is -1 when the kernel cannot give one; else the caller closes it ({@link #closePidFd}). */
-    record Credentials(long pid, long uid, long gid, int pidfd) {
+    record Credentials(long pid, long uid, long gid) {
     }
 
     private PeerCredentials() {
     }
 
+    /** SO_PEERCRED alone: one getsockopt, all that deciding whether a connection may wait needs. */
     static Optional<Credentials> of(NetSocket socket) throws IOException {
-        if (!(socket instanceof NetSocketInternal internal)) {
+        Optional<EpollDomainSocketChannel> channel = channel(socket);
+        if (channel.isEmpty()) {
             return Optional.empty();
         }
-        Channel channel = internal.channelHandlerContext().channel();
-        if (!(channel instanceof EpollDomainSocketChannel epoll)) {
-            return Optional.empty();
-        }
-        io.netty.channel.unix.PeerCredentials pc = epoll.peerCredentials();
+        io.netty.channel.unix.PeerCredentials pc = channel.get().peerCredentials();
         int[] gids = pc.gids();
         return Optional.of(new Credentials(pc.pid(), Integer.toUnsignedLong(pc.uid()),
-                gids.length > 0 ? Integer.toUnsignedLong(gids[0]) : -1, peerPidFd(epoll)));
+                gids.length > 0 ? Integer.toUnsignedLong(gids[0]) : -1));
+    }
+
+    /**
+     * A pidfd of the connected process (the caller closes it, {@link #closePidFd}), or -1:
+     * ENOPROTOOPT before Linux 6.5. Read only for a connection that is admitted: it is one more
+     * open file until closed.
+     */
+    static int pidFd(NetSocket socket) {
+        return channel(socket).map(PeerCredentials::peerPidFd).orElse(-1);
+    }
+
+    private static Optional<EpollDomainSocketChannel> channel(NetSocket socket) {
+        if (socket instanceof NetSocketInternal internal
+                && internal.channelHandlerContext().channel() instanceof EpollDomainSocketChannel epoll) {
+            return Optional.of(epoll);
+        }
+        return Optional.empty();
     }
 
     /** A pidfd of the connected process, or -1: ENOPROTOOPT before Linux 6.5. */

@@ -37,6 +37,12 @@ public class SelfMetrics {
         for (String r : List.of("vanished", "malformed", "io", "internal")) {
             sampleErrorCounter(r);
         }
+        for (String limit : List.of("total", "address")) {
+            httpRefusedCounter(limit);
+        }
+        for (String timeout : List.of("header", "idle")) {
+            httpTimedOutCounter(timeout);
+        }
         // Buckets fine enough to read a p99 against the sweep's 50 ms target (bench/README.md),
         // a superset of the first ones (1, 5, 10, 25, 50, 100, 250, 500, 1000 ms) so that queries
         // on those still hold.
@@ -67,6 +73,40 @@ public class SelfMetrics {
     public void connectionsOpen(Supplier<Number> count) {
         Gauge.builder("apptheus.connections.open", count).description("Starter connections held open now")
                 .strongReference(true).register(registry);
+    }
+
+    public void connectionsWaiting(Supplier<Number> count) {
+        Gauge.builder("apptheus.connections.waiting", count)
+                .description("Starter connections waiting for their turn or being verified now (--socket.max-waiting)")
+                .strongReference(true).register(registry);
+    }
+
+    public void httpConnectionsOpen(Supplier<Number> count) {
+        Gauge.builder("apptheus.http.connections.open", count)
+                .description("HTTP connections open now, all listeners (--web.max-connections)")
+                .strongReference(true).register(registry);
+    }
+
+    /** {@code limit}: total (--web.max-connections) or address (--web.max-connections-per-address). */
+    public void httpConnectionRefused(String limit) {
+        httpRefusedCounter(limit).increment();
+    }
+
+    /** {@code timeout}: header (--web.read-header-timeout) or idle (--web.idle-timeout). */
+    public void httpConnectionTimedOut(String timeout) {
+        httpTimedOutCounter(timeout).increment();
+    }
+
+    private Counter httpRefusedCounter(String limit) {
+        return Counter.builder("apptheus.http.connections.refused")
+                .description("HTTP connections closed at accept because a bound was reached")
+                .tag("limit", limit).register(registry);
+    }
+
+    private Counter httpTimedOutCounter(String timeout) {
+        return Counter.builder("apptheus.http.connections.timed.out")
+                .description("HTTP connections closed by the agent because a client was too slow or silent")
+                .tag("timeout", timeout).register(registry);
     }
 
     public void sampleError(String reason) {

@@ -41,7 +41,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 public class Monitor {
 
     private static final Logger LOG = Logger.getLogger(Monitor.class);
-    static final Duration FULL_READ_PERIOD = Duration.ofSeconds(10);
 
     private final ContainerRegistry registry;
     private final CgroupManager cgroups;
@@ -54,16 +53,8 @@ public class Monitor {
     private final ContainerLabels.Switches labels;
     private final Passwd users;
     private final java.util.Set<ContainerCgroup> busyCgroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /**
-     * Sweeps between two full reads of a container (every file); the sweeps in between read only
-     * its hot files (CPU time, memory usage and working set, tasks, processes). A cold value
-     * (limits and settings, memory.stat, the user/system split, PSI, IO, throttling, events) is
-     * then at most 10 s old: two scrapes at deploy/prometheus's 5 s. Measured at 1,000 containers
-     * (bench/), a full read every 5 s cost ~41 us per container-sample, every 10 s ~30: the cold
-     * files are opened at each read (~10 us each in the kernel). Containers are spread over the
-     * period (phase), so that every sweep reads the same number of files.
-     */
-    private final int fullEvery;
+    /** Which of a container's files each sweep reads (see {@link io.apptheus.cgroup.Refresh}). */
+    private final ReadSchedule schedule;
     private final AtomicInteger phases = new AtomicInteger();
     private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
@@ -82,26 +73,40 @@ public class Monitor {
         this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
                 config.label().slurm());
         this.users = users;
-        this.fullEvery = (int) Math.max(1, Math.round(FULL_READ_PERIOD.toNanos()
-                / (double) config.monitor().interval().toNanos()));
-    }
-
-    /** Starts monitoring a registered container whose processes are in {@code cg}. */
-    public void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
-        start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers);
+        this.schedule = new ReadSchedule(config.monitor().interval());
     }
 
     /**
-     * Starts monitoring: first sample, then series. {@code connectionId} is negative for a
-     * container adopted at start (its starter's connection belonged to an earlier run).
+     * Starts monitoring a registered container whose processes were just moved into {@code cg};
+     * its CPU counters count from their start (see {@link CpuBeforeMove}).
+     */
+    public void start(ContainerCgroup cg, Peer peer, List<ControllerReader> readers) {
+        long[] before = CpuBeforeMove.atRegistration(cgroups, proc, cg, readers); // before the first sample
+        start(cg, peer.connectionId(), peer.pid(), peer.uid(), startSeconds(peer.pid()), readers, before);
+    }
+
+    /**
+     * Starts monitoring a container adopted at start (its starter's connection belonged to an
+     * earlier run: {@code connectionId} is negative), with the CPU time before its move that the
+     * earlier run kept with its cgroup.
      */
     public void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
                List<ControllerReader> readers) {
+        start(cg, connectionId, pid, uid, startSeconds, readers, CpuBeforeMove.kept(cgroups, cg));
+    }
+
+    /** First sample, then series; {@code cpuBeforeMove}: {total, user, system} ns, or null. */
+    private void start(ContainerCgroup cg, long connectionId, long pid, long uid, double startSeconds,
+               List<ControllerReader> readers, long[] cpuBeforeMove) {
         registry.byName(cg.name()).ifPresent(this::forget); // a retained namesake (PID reused)
         StarterTitle title = title(pid);
         MonitoredContainer c = new MonitoredContainer(cg, connectionId, pid, uid, title, startSeconds, readers,
-                Math.floorMod(phases.getAndIncrement(), fullEvery));
-        c.sample(this::sampleError, nowSeconds());
+                schedule, Math.floorMod(phases.getAndIncrement(), schedule.slowEvery()));
+        c.first(this::sampleError, nowSeconds(), stats -> {
+            if (cpuBeforeMove != null) {
+                CpuBeforeMove.apply(stats, cpuBeforeMove);
+            }
+        });
         ContainerLabels tags = ContainerLabels.of(labels, cg.id(), cg.name(), pid, uid,
                 labels.user() ? users.nameOf(uid) : "", title.instance(), labels.slurm() ? slurmJobId(pid) : "");
         PublishedContainer published = series.publish(c.stats(), tags, c.provided(), c);
@@ -120,7 +125,7 @@ public class Monitor {
         long sweep = sweeps++; // sweeps never overlap (SKIP)
         for (MonitoredContainer c : registry.all()) {
             try {
-                sweepOne(c, now, start, (sweep + c.fullPhase()) % fullEvery == 0);
+                sweepOne(c, now, start, sweep);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "container %s: sweep failed", c.name());
                 self.sampleError("internal");
@@ -132,10 +137,10 @@ public class Monitor {
         self.sweepTook(System.nanoTime() - start);
     }
 
-    private void sweepOne(MonitoredContainer c, double now, long nowNanos, boolean full) {
+    private void sweepOne(MonitoredContainer c, double now, long nowNanos, long sweep) {
         switch (c.state()) {
             case RUNNING -> {
-                c.sample(sampleErrors, now, full, devices); // registers new IO devices too
+                c.sample(sampleErrors, now, sweep, devices); // registers new IO devices too
                 if (c.stats().has(io.apptheus.cgroup.Stat.PROCESSES)
                         && c.stats().raw(io.apptheus.cgroup.Stat.PROCESSES) == 0) {
                     end(c, "no process left");

@@ -8,6 +8,7 @@ import io.apptheus.cgroup.BlockDevices;
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.ProcessCountReader;
@@ -35,7 +36,15 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
     /** Read apart, and its count set last: see {@link #sample(SampleErrors, double, boolean, BlockDevices)}. */
     private final ProcessCountReader processes;
     private final boolean providesIo;
-    private final int fullPhase;
+    private final ReadSchedule schedule;
+    private final int slowPhase;
+    /** The CPU time and memory usage at the last sample, -1 where not read. */
+    private long lastCpuNs = -1;
+    private long lastMemoryBytes = -1;
+    /** The PSI "some" totals (cpu, memory, io) at their last read. */
+    private final long[] lastStall = {-1, -1, -1};
+    /** The last sweep of the activity window (see {@link ReadSchedule}). */
+    private long activeUntil = Long.MIN_VALUE;
     private final StatsBuffer stats = new StatsBuffer();
     private final SampleHistory history;
     private volatile PublishedContainer series;
@@ -48,8 +57,10 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
     private int loggedErrors;
 
     MonitoredContainer(ContainerCgroup cgroup, long connectionId, long pid, long uid, StarterTitle title,
-                       double startTimeSeconds, List<ControllerReader> readers, int fullPhase) {
-        this.fullPhase = fullPhase;
+                       double startTimeSeconds, List<ControllerReader> readers, ReadSchedule schedule,
+                       int slowPhase) {
+        this.schedule = schedule;
+        this.slowPhase = slowPhase;
         this.cgroup = cgroup;
         this.connectionId = connectionId;
         this.pid = pid;
@@ -96,11 +107,6 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
     /** What the starter's process title said at registration (instance name or plain run). */
     public StarterTitle title() {
         return title;
-    }
-
-    /** Which sweeps of each full-read period read this container in full. */
-    int fullPhase() {
-        return fullPhase;
     }
 
     public StatsBuffer stats() {
@@ -174,20 +180,41 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
      * the others' values still count. Returns true if any value was read.
      */
     synchronized boolean sample(SampleErrors onError, double nowSeconds) {
-        return sample(onError, nowSeconds, true, null);
+        return sample(onError, nowSeconds, -1, null);
     }
 
     /**
-     * Reads every file ({@code full}) or only the hot ones ({@link ControllerReader#readHotInto}):
-     * the sweep reads a container in full once per {@link Monitor}'s full-read period. The process
-     * count is read first but set last, and a count of 0 makes the sample full: when a scrape shows
-     * no process left, every other value (the cold ones, the IO devices' series, registered here
-     * through {@code devices} when given) is already the final one.
+     * The first sample: every file, then {@code adjust} on the values read (the CPU time before the
+     * move), before anything is recorded or published.
      */
-    synchronized boolean sample(SampleErrors onError, double nowSeconds, boolean full, BlockDevices devices) {
+    synchronized void first(SampleErrors onError, double nowSeconds, java.util.function.Consumer<StatsBuffer> adjust) {
+        boolean any = read(onError, -1, null);
+        adjust.accept(stats);
+        moved(); // from the adjusted values on
+        if (any) {
+            record(nowSeconds);
+        }
+    }
+
+    /**
+     * The sample of sweep number {@code sweep} (negative: read every file): the every-sweep files,
+     * then what {@link ReadSchedule} says by what they showed. The process count is read first but
+     * set last, and a count of 0 makes the sample read every file: when a scrape shows no process
+     * left, every other value (the IO devices' series, registered here through {@code devices} when
+     * given, included) is already the final one.
+     */
+    synchronized boolean sample(SampleErrors onError, double nowSeconds, long sweep, BlockDevices devices) {
         if (state != State.RUNNING) {
             return false;
         }
+        boolean any = read(onError, sweep, devices);
+        if (any) {
+            record(nowSeconds);
+        }
+        return any;
+    }
+
+    private boolean read(SampleErrors onError, long sweep, BlockDevices devices) {
         boolean any = false;
         int count = -1;
         if (processes != null) {
@@ -201,17 +228,20 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
                 }
             }
         }
-        full |= count == 0;
-        for (int i = 0; i < readers.length; i++) {
-            try {
-                if (full) {
-                    readers[i].readInto(stats);
-                } else {
-                    readers[i].readHotInto(stats);
+        if (sweep < 0 || count == 0) {
+            any |= read(Pass.ALL, onError);
+            moved();
+        } else {
+            any |= read(Pass.EVERY_SWEEP, onError);
+            if (moved()) {
+                activeUntil = sweep + schedule.activeSweeps() - 1;
+            }
+            Pass more = schedule.after(sweep, slowPhase, activeUntil);
+            if (more != null) {
+                any |= read(more, onError);
+                if (stalled()) {
+                    activeUntil = Math.max(activeUntil, sweep + 1); // a stall goes on: read again
                 }
-                any = true;
-            } catch (CgroupReadException e) {
-                onError.accept(this, e);
             }
         }
         PublishedContainer published = series;
@@ -221,15 +251,57 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
         if (count >= 0) {
             stats.set(Stat.PROCESSES, count);
         }
-        if (any) {
-            lastSeenSeconds = nowSeconds;
-            long now = System.nanoTime();
-            history.record(now, stats);
-            if (published != null) {
-                published.sampled(now);
+        return any;
+    }
+
+    private void record(double nowSeconds) {
+        lastSeenSeconds = nowSeconds;
+        long now = System.nanoTime();
+        history.record(now, stats);
+        PublishedContainer published = series;
+        if (published != null) {
+            published.sampled(now);
+        }
+    }
+
+    /** Reads what {@code pass} covers of every reader; true if a reader read without error. */
+    private boolean read(Pass pass, SampleErrors onError) {
+        boolean any = false;
+        for (int i = 0; i < readers.length; i++) {
+            try {
+                readers[i].readInto(stats, pass);
+                any = true;
+            } catch (CgroupReadException e) {
+                onError.accept(this, e);
             }
         }
         return any;
+    }
+
+    /**
+     * Whether the CPU time or the memory usage differs from the last call's (true without either:
+     * then nothing tells an idle container apart).
+     */
+    private boolean moved() {
+        long cpu = stats.has(Stat.CPU_USAGE_NS) ? stats.raw(Stat.CPU_USAGE_NS) : -1;
+        long memory = stats.has(Stat.MEMORY_USAGE_BYTES) ? stats.raw(Stat.MEMORY_USAGE_BYTES) : -1;
+        boolean moved = cpu != lastCpuNs || memory != lastMemoryBytes || (cpu < 0 && memory < 0);
+        lastCpuNs = cpu;
+        lastMemoryBytes = memory;
+        return moved;
+    }
+
+    private static final Stat[] STALLS = {Stat.PSI_CPU_SOME_NS, Stat.PSI_MEMORY_SOME_NS, Stat.PSI_IO_SOME_NS};
+
+    /** Whether a PSI "some" total moved since its last read: some task of the container is stalled. */
+    private boolean stalled() {
+        boolean moved = false;
+        for (int i = 0; i < STALLS.length; i++) {
+            long v = stats.has(STALLS[i]) ? stats.raw(STALLS[i]) : -1;
+            moved |= lastStall[i] >= 0 && v != lastStall[i];
+            lastStall[i] = v;
+        }
+        return moved;
     }
 
     /** Takes the final sample and marks the container ended; false if it had ended already. */
@@ -237,7 +309,7 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
         if (state != State.RUNNING) {
             return false;
         }
-        sample(onError, nowSeconds, true, devices);
+        sample(onError, nowSeconds, -1, devices);
         state = State.EXITED;
         exitedAtNanos = nowNanos;
         for (ControllerReader r : readers) {

@@ -135,6 +135,29 @@ public final class ProcReader {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The CPU time of the live threads of {@code pid} (see {@link ThreadCpu}); {@link ThreadCpu#NONE}
+     * if the process is gone. A thread that exits while it is read is left out.
+     */
+    public ThreadCpu cpu(long pid) throws IOException {
+        ThreadCpu sum = ThreadCpu.NONE;
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(pidDir(pid).resolve("task"))) {
+            for (Path task : dir) {
+                try {
+                    sum = sum.plus(ThreadCpu.parse(Files.readString(task.resolve("schedstat")),
+                            Files.readString(task.resolve("stat"))));
+                } catch (IOException e) {
+                    if (!isGone(e)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return ThreadCpu.NONE;
+        }
+        return sum;
+    }
+
     /** The text of /proc/PID/cgroup: one "ID:CONTROLLERS:PATH" line per hierarchy. */
     public String cgroup(long pid) throws IOException {
         return Files.readString(pidDir(pid).resolve("cgroup"), StandardCharsets.UTF_8);

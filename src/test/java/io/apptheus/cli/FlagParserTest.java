@@ -215,7 +215,8 @@ class FlagParserTest {
     void aTypoOrABadValueInTheEnvironmentIsOneLineNamingTheVariable() {
         CommandLine typo = withEnv(Map.of("APPTHEUS_WEB_LISTEN_ADRESS", ":9091"));
         assertEquals("unknown environment variable APPTHEUS_WEB_LISTEN_ADRESS: no flag is called"
-                + " --web_listen_adress (see --help)", assertInstanceOf(CommandLine.Invalid.class, typo).message());
+                + " --web_listen_adress (did you mean APPTHEUS_WEB_LISTEN_ADDRESS?) (see --help)",
+                assertInstanceOf(CommandLine.Invalid.class, typo).message());
         String bad = assertInstanceOf(CommandLine.Invalid.class,
                 withEnv(Map.of("APPTHEUS_LOG_FORMAT", "text"))).message();
         assertEquals("invalid value \"text\" for APPTHEUS_LOG_FORMAT (--log.format): must be one of logfmt, json", bad);

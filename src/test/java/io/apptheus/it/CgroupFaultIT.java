@@ -86,14 +86,14 @@ class CgroupFaultIT {
 
         FakeStarter.Handle h = starter("sleep", "3");
         String name = "starter_" + h.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(0) >= 1);
+        agent.awaitScrape(Duration.ofSeconds(60), s -> s.value("container_processes", named(name)).orElse(0) >= 1);
         assertTrue(Files.isDirectory(parent.resolve(name)), "the parent was made again, with the container in it");
         assertTrue(agent.log().contains("the cgroup parent [" + parent + "] is missing; making it again"),
                 agent.logTail(20));
         awaitReadiness(agent, 200);
 
         assertEquals(0, h.awaitExit(Duration.ofSeconds(20)));
-        agent.awaitScrape(Duration.ofSeconds(10), s -> s.value("container_processes", named(name)).orElse(-1) == 0);
+        agent.awaitScrape(Duration.ofSeconds(60), s -> s.value("container_processes", named(name)).orElse(-1) == 0);
         assertEquals(List.of(), containerCgroupsLeft(name));
     }
 
@@ -114,7 +114,7 @@ class CgroupFaultIT {
         Map<String, String> own = it.cgroups().cgroupOf(ProcessHandle.current().pid());
         FakeStarter.Handle refused = starter("sleep", "2");
         String name = "starter_" + refused.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("error") == 1);
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.registrations("error") == 1);
         String line = agent.log().lines().filter(l -> l.contains("container " + name + ":")
                 && l.contains("registration failed")).findFirst().orElse("");
         assertTrue(line.contains(parent.toString()) && line.contains("Read-only file system"),
@@ -135,7 +135,7 @@ class CgroupFaultIT {
 
         FakeStarter.Handle refused = starter("sleep", "4");
         String name = "starter_" + refused.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.registrations("error") == 1);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.registrations("error") == 1);
         assertFalse(s.has("container_processes", named(name)));
         assertEquals(0.0, s.registrations("accepted"));
         String line = agent.log().lines().filter(l -> l.contains("container " + name + ":")
@@ -145,17 +145,17 @@ class CgroupFaultIT {
         // the caller and its workload are back where their job had them, in every hierarchy
         assertEquals(own, it.cgroups().cgroupOf(refused.pid()));
         assertEquals(own, it.cgroups().cgroupOf(refused.childPid()));
-        agent.awaitScrape(Duration.ofSeconds(10), x -> containerCgroupsLeft(name).isEmpty());
+        agent.awaitScrape(Duration.ofSeconds(60), x -> containerCgroupsLeft(name).isEmpty());
         assertTrue(refused.isChildRunning(), "a refused container still runs, unmonitored");
 
         Files.delete(threads); // the parent is a domain again
         FakeStarter.Handle served = starter("sleep", "2");
         String next = "starter_" + served.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named(next)).orElse(0) >= 1);
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("container_processes", named(next)).orElse(0) >= 1);
         awaitReadiness(agent, 200);
         assertEquals(0, served.awaitExit(Duration.ofSeconds(20)));
         assertEquals(0, refused.awaitExit(Duration.ofSeconds(20)));
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named(next)).orElse(-1) == 0);
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("container_processes", named(next)).orElse(-1) == 0);
         assertEquals(List.of(), containerCgroupsLeft(next));
     }
 
@@ -170,13 +170,13 @@ class CgroupFaultIT {
         String sampledName = "starter_" + sampled.pid();
         String countedName = "starter_" + counted.pid();
         String bystanderName = "starter_" + bystander.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> List.of(sampledName, countedName, bystanderName).stream()
+        agent.awaitScrape(Duration.ofSeconds(60), x -> List.of(sampledName, countedName, bystanderName).stream()
                 .allMatch(n -> x.value("container_processes", named(n)).orElse(0) >= 2));
 
         // 1. a hierarchy the agent only samples: its files vanish, the rest of the container goes on
         String hierarchy = "memory";
         removeUnderRunningProcesses(hierarchy, sampledName);
-        Scrape first = agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("apptheus_sample_errors_total",
+        Scrape first = agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("apptheus_sample_errors_total",
                 Map.of("reason", "vanished")).orElse(0) >= 1);
         String line = agent.log().lines().filter(l -> l.contains("container " + sampledName + ":")
                 && l.contains("vanished")).findFirst().orElse("");
@@ -184,7 +184,7 @@ class CgroupFaultIT {
                 "the log names the container and the file: " + agent.logTail(20));
         double seen = first.value("container_last_seen", named(sampledName)).orElseThrow();
         double burnt = first.value("container_cpu_usage_seconds_total", named(bystanderName)).orElseThrow();
-        Scrape later = agent.awaitScrape(Duration.ofSeconds(10), x ->
+        Scrape later = agent.awaitScrape(Duration.ofSeconds(60), x ->
                 x.value("container_last_seen", named(sampledName)).orElse(0) > seen
                 && x.value("container_cpu_usage_seconds_total", named(bystanderName)).orElse(0) > burnt);
         assertEquals(2.0, later.value("container_processes", named(sampledName)).orElseThrow(),
@@ -193,14 +193,14 @@ class CgroupFaultIT {
         // 2. the hierarchy it counts processes in: the container ends, its other cgroups are
         // removed once its processes are gone (busy until then: counted, retried at each sweep)
         removeUnderRunningProcesses(TestCgroups.UNIFIED, countedName);
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("container_processes", named(countedName))
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("container_processes", named(countedName))
                 .orElse(-1) == 0 && x.value("apptheus_cleanup_failures_total").orElse(0) >= 1);
         assertTrue(counted.isChildRunning(), "ended while its processes still run elsewhere");
 
         for (FakeStarter.Handle h : List.of(sampled, counted, bystander)) {
             assertEquals(0, h.awaitExit(Duration.ofSeconds(20)));
         }
-        Scrape end = agent.awaitScrape(Duration.ofSeconds(15), x -> List.of(sampledName, countedName, bystanderName)
+        Scrape end = agent.awaitScrape(Duration.ofSeconds(60), x -> List.of(sampledName, countedName, bystanderName)
                 .stream().allMatch(n -> x.value("container_processes", named(n)).orElse(-1) == 0)
                 && List.of(sampledName, countedName, bystanderName).stream().allMatch(n -> containerCgroupsLeft(n)
                         .isEmpty()));

@@ -44,15 +44,95 @@ class MetricsIT {
                 "--timeout", "4", "--quiet");
         assertEquals(0, h.awaitExit(Duration.ofSeconds(30)));
         String name = "starter_" + h.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         double burned = h.childCpuSeconds();
         assertTrue(Math.abs(measured - burned) <= 0.05 * burned, "cgroup " + measured + " s vs rusage " + burned + " s");
         double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
         double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
-        // user and system come from tick-sampled times (cpuacct.usage_user/_sys, cpu.stat user_usec),
-        // usage from the scheduler's exact runtime: they agree only roughly
-        assertTrue(Math.abs(user + system - measured) <= 0.15 * measured, user + " + " + system + " vs " + measured);
+        // cgroup2's cpu.stat (also on hybrid hosts) splits the scheduler's time: the parts sum to it
+        assertTrue(Math.abs(user + system - measured) <= 0.001 * measured, user + " + " + system + " vs " + measured);
+    }
+
+    /**
+     * The user/system split is the workload's own: a user-heavy and a system-heavy stress-ng, each
+     * part within ±5 % of what rusage says of the same processes (cgroup2's cpu.stat, as rusage,
+     * splits the scheduler's exact time in proportion of the ticks; v1's cpuacct.usage_user/_sys
+     * are raw tick samples that summed to 69–93 % of the time). A part under a fifth of the
+     * total is held to ±5 % of the total: a few ticks decide it.
+     */
+    @Test
+    void userAndSystemTimeSplitAsTheWorkloadsOwnRusage() throws Exception {
+        Tools.requireExecutable("/usr/bin/stress-ng", "stress-ng is not installed (.ci/run installs it)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                it.cgroups().hierarchies().contains(io.apptheus.it.support.TestCgroups.UNIFIED), "no cgroup2 here");
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(30)).start().awaitReady(READY);
+        FakeStarter.Handle userHeavy = start(DELAYED, "exec", "stress-ng", "--cpu", "1", "--cpu-method", "int64",
+                "--timeout", "4", "--quiet");
+        FakeStarter.Handle systemHeavy = start(DELAYED, "exec", "stress-ng", "--null", "1", "--timeout", "4", "--quiet");
+        for (FakeStarter.Handle h : new FakeStarter.Handle[] {userHeavy, systemHeavy}) {
+            assertEquals(0, h.awaitExit(Duration.ofSeconds(60)), h.describe());
+            String name = "starter_" + h.pid();
+            Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
+                    x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+            double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
+            double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
+            double total = h.childUserSeconds() + h.childSystemSeconds();
+            String what = name + ": cgroup user " + user + " s, system " + system + " s; rusage user "
+                    + h.childUserSeconds() + " s, system " + h.childSystemSeconds() + " s";
+            assertPart(user, h.childUserSeconds(), total, what);
+            assertPart(system, h.childSystemSeconds(), total, what);
+        }
+        assertTrue(userHeavy.childUserSeconds() > 0.8 * (userHeavy.childUserSeconds() + userHeavy.childSystemSeconds()),
+                "--cpu is user-heavy: " + userHeavy.stdout());
+        assertTrue(systemHeavy.childSystemSeconds() > 0.5 * (systemHeavy.childUserSeconds() + systemHeavy.childSystemSeconds()),
+                "--null is system-heavy: " + systemHeavy.stdout());
+    }
+
+    /**
+     * A 0.3 s job (0.3 s of CPU time, whatever the load) starts at once, before the agent moves it:
+     * its CPU counter includes what its processes used before the move, read from their threads'
+     * schedstat at registration and kept with the cgroup (xattr), and ends within ±2 % of rusage
+     * (the workload's, plus the starter master's own: it is in the container too).
+     */
+    @Test
+    void aShortJobCountsTheCpuItUsedBeforeTheMove() throws Exception {
+        AgentProcess agent = it.agent().retainExited(Duration.ofSeconds(30)).start().awaitReady(READY);
+        FakeStarter.Handle h = start(Map.of(), "spin", "0.3", "2"); // then 2 s asleep: the xattr is read meanwhile
+        String name = "starter_" + h.pid();
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(name)));
+        Map<String, Path> dirs = it.cgroups().dirsOf(it.cgroupParent());
+        Path dir = dirs.getOrDefault(io.apptheus.it.support.TestCgroups.UNIFIED, dirs.values().iterator().next()).resolve(name);
+        String kept = xattr(dir, "user.apptheus.cpu_before_move_ns");
+        assertEquals(0, h.awaitExit(Duration.ofSeconds(120)), h.describe());
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
+        double used = h.childCpuSeconds() + h.selfCpuSeconds();
+        double before = kept.isEmpty() ? 0 : Long.parseLong(kept.split(" ")[0]) / 1e9;
+        String what = "container " + measured + " s, of which " + before + " s before the move (xattr \"" + kept
+                + "\"); rusage " + h.childCpuSeconds() + " s + the master's " + h.selfCpuSeconds() + " s";
+        System.out.println("MetricsIT.aShortJobCountsTheCpuItUsedBeforeTheMove: " + what);
+        assertTrue(before > 0, "the job ran before it was moved: " + what);
+        assertTrue(Math.abs(measured - used) <= 0.02 * used, what);
+        double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
+        double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
+        assertTrue(Math.abs(user + system - measured) <= 1e-6 * measured + 2e-6, "user + system = usage: " + what);
+    }
+
+    private static String xattr(Path dir, String name) throws Exception {
+        var view = Files.getFileAttributeView(dir, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        String key = name.substring("user.".length());
+        if (!view.list().contains(key)) {
+            return "";
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size(key));
+        view.read(key, b);
+        return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+    }
+
+    private static void assertPart(double cgroup, double rusage, double total, String what) {
+        double tolerance = rusage >= 0.2 * total ? 0.05 * rusage : 0.05 * total;
+        assertTrue(Math.abs(cgroup - rusage) <= tolerance, what);
     }
 
     @Test
@@ -61,7 +141,7 @@ class MetricsIT {
         FakeStarter.Handle h = start(DELAYED, "hold", "256", "4");
         String name = "starter_" + h.pid();
         double mib = 1 << 20;
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.value("container_memory_usage_bytes", named(name)).orElse(0) > 200 * mib);
         Thread.sleep(1000);
         s = agent.scrape();
@@ -83,7 +163,7 @@ class MetricsIT {
         assertEquals(0, h.awaitExit(Duration.ofSeconds(60)));
         assertTrue(h.stderr().isBlank(), "O_DIRECT refused? " + h.stderr());
         String name = "starter_" + h.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double written = s.series("container_fs_writes_bytes_total", named(name)).stream()
                 .mapToDouble(Scrape.Sample::value).sum();
         double expected = 64 << 20;
@@ -102,14 +182,14 @@ class MetricsIT {
         FakeStarter.Handle hog = start(later, "hold", "96", "1");
         String f = "starter_" + forks.pid();
         String m = "starter_" + hog.pid();
-        agent.awaitScrape(Duration.ofSeconds(10), x -> x.has("container_processes", named(f)) && x.has("container_processes", named(m)));
+        agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(f)) && x.has("container_processes", named(m)));
         Path pidsDir = it.cgroups().dirsOf(it.cgroupParent()).get("pids").resolve(f);
         Files.writeString(pidsDir.resolve("pids.max"), "4");
         Path memDir = it.cgroups().dirsOf(it.cgroupParent()).get("memory").resolve(m);
         Files.writeString(memDir.resolve("memory.limit_in_bytes"), Long.toString(48L << 20));
         forks.awaitExit(Duration.ofSeconds(30));
         hog.awaitExit(Duration.ofSeconds(30));
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(5), x -> x.value("container_processes", named(f)).orElse(-1) == 0
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(f)).orElse(-1) == 0
                 && x.value("container_processes", named(m)).orElse(-1) == 0);
         assertTrue(s.value("container_pids_events_max_total", named(f)).orElseThrow() >= 1, s.series("container_pids_events_max_total").toString());
         assertEquals(4.0, s.value("container_threads_max", named(f)).orElseThrow());
@@ -126,7 +206,7 @@ class MetricsIT {
         FakeStarter.Handle a = start(DELAYED, "burn", "3", "1", "16");
         FakeStarter.Handle b = start(DELAYED, "sleep", "3");
         String name = "starter_" + a.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.value("cpu_usage_per", Map.of("job", name)).orElse(0) > 5
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.value("cpu_usage_per", Map.of("job", name)).orElse(0) > 5
                 && x.has("container_processes", named("starter_" + b.pid())));
         assertTrue(s.value("cpu_usage_per", Map.of("job", name)).orElseThrow() <= 110, "one busy thread is at most 100 %");
         assertEquals(Double.NaN, s.value("memory_usage_per", Map.of("job", name)).orElseThrow(), "no limit: no percentage");
@@ -162,13 +242,13 @@ class MetricsIT {
         it.register(() -> starter.destroyForcibly());
         it.register(() -> starter.descendants().forEach(ProcessHandle::destroyForcibly));
         String name = "starter_" + starter.pid();
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10), x -> x.has("container_processes", named(name)));
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60), x -> x.has("container_processes", named(name)));
         String id = s.series("container_processes", named(name)).get(0).labels().get("id");
         assertTrue(id.contains("/" + it.cgroupParent() + "/"), id);
         assertTrue(Files.isDirectory(job.resolve(name)), "the container's pids cgroup is inside the job's");
         assertTrue(starter.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         String events = Files.readString(job.resolve("pids.events"));
-        Scrape end = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape end = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         // v1 counts a refused fork in pids.events of the cgroup that forked: the job's if the workload
         // forked before the agent moved it, the container's (published by the agent) if after

@@ -103,7 +103,7 @@ class PackagedAgentIT {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(5)).GET()
+        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -144,13 +144,13 @@ class PackagedAgentIT {
                         + it.cgroups().cgroupOf(starter.childPid()));
 
         assertEquals(0, starter.awaitExit(Duration.ofSeconds(30)));
-        Scrape ended = awaitScrape(Duration.ofSeconds(10),
+        Scrape ended = awaitScrape(Duration.ofSeconds(60),
                 s -> s.value("container_processes", labels).orElse(-1) == 0);
         assertTrue(ended.value("container_cpu_usage_seconds_total", labels).orElseThrow() >= 0.8 * starter.childCpuSeconds(),
                 ended.series("container_cpu_usage_seconds_total", labels) + " of " + starter.childCpuSeconds() + " s");
         assertTrue(it.cgroups().leftovers(it.cgroupParent()).stream().noneMatch(p -> p.endsWith(name)),
                 "the container's cgroup is removed: " + it.cgroups().leftovers(it.cgroupParent()));
-        Scrape after = awaitScrape(Duration.ofSeconds(10), s -> !s.raw().contains(name));
+        Scrape after = awaitScrape(Duration.ofSeconds(60), s -> !s.raw().contains(name));
         assertEquals(1.0, after.value("apptheus_registrations_total", Map.of("result", "accepted")).orElseThrow());
         assertEquals(0.0, after.value("apptheus_containers").orElseThrow());
     }

@@ -39,7 +39,7 @@ class PipelineIT {
                 Map.of("FAKESTARTER_START_DELAY_MS", "300"), "burn", "2", "1", "48");
         String name = "starter_" + starter.pid();
 
-        Scrape running = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape running = agent.awaitScrape(Duration.ofSeconds(60),
                 s -> s.value("container_memory_usage_bytes", named(name)).orElse(0) > 32 << 20);
         Map<String, String> labels = running.series("container_cpu_usage_seconds_total", named(name)).get(0).labels();
         assertEquals(Long.toString(starter.pid()), labels.get("pid"));
@@ -54,7 +54,7 @@ class PipelineIT {
 
         assertEquals(0, starter.awaitExit(Duration.ofSeconds(30)));
         double burned = starter.childCpuSeconds();
-        Scrape ended = agent.awaitScrape(Duration.ofSeconds(5),
+        Scrape ended = agent.awaitScrape(Duration.ofSeconds(30),
                 s -> s.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = ended.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         assertTrue(measured >= 0.8 * burned, "measured " + measured + " s of " + burned + " s burned");
@@ -64,7 +64,7 @@ class PipelineIT {
         // final values stay for the retention, then every series goes
         Thread.sleep(1000);
         assertTrue(agent.scrape().has("container_cpu_usage_seconds_total", named(name)), "retained");
-        Scrape after = agent.awaitScrape(Duration.ofSeconds(10), s -> !s.raw().contains(name));
+        Scrape after = agent.awaitScrape(Duration.ofSeconds(60), s -> !s.raw().contains(name));
         assertEquals(0.0, after.value("apptheus_containers").orElseThrow());
         assertEquals(1.0, after.value("apptheus_registrations_total", Map.of("result", "accepted")).orElseThrow());
     }
@@ -73,7 +73,7 @@ class PipelineIT {
     void untrustedCopyIsRefusedCountedAndHasNoSeries() throws Exception {
         AgentProcess agent = it.agent().start().awaitReady(READY);
         FakeStarter.Handle starter = it.start(it.untrustedStarter(), it.socketPath(), "sleep", "3");
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.value("apptheus_registrations_total", Map.of("result", "untrusted")).orElse(0) == 1);
         assertFalse(s.raw().contains("starter_" + starter.pid()));
         assertTrue(agent.log().contains("refused pid " + starter.pid()), agent.logTail(20));
@@ -106,7 +106,7 @@ class PipelineIT {
         Files.copy(it.trustedStarter(), suid);
         AgentProcess agent = it.agent().trustPaths(it.trustedStarter(), suid).start().awaitReady(READY);
         FakeStarter.Handle a = it.start(suid, it.socketPath(), "sleep", "2");
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.has("container_processes", named("starter-suid_" + a.pid())));
         assertTrue(s.has("apptheus_build_info", Map.of()), "build info");
         Map<String, String> build = s.series("apptheus_build_info").get(0).labels();
@@ -123,7 +123,7 @@ class PipelineIT {
                 Map.of("FAKESTARTER_TITLE", "Apptainer instance: root [web1]", "SLURM_JOB_ID", "4242"), "sleep", "3");
         FakeStarter.Handle plain = it.starters().start(it.trustedStarter(), it.socketPath(),
                 Map.of("FAKESTARTER_TITLE", "Apptainer runtime parent"), "sleep", "3");
-        Scrape s = agent.awaitScrape(Duration.ofSeconds(10),
+        Scrape s = agent.awaitScrape(Duration.ofSeconds(60),
                 x -> x.has("container_processes", named("starter_" + instance.pid()))
                         && x.has("container_processes", named("starter_" + plain.pid())));
         Map<String, String> a = s.series("container_processes", named("starter_" + instance.pid())).get(0).labels();

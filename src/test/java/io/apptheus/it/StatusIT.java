@@ -212,7 +212,7 @@ class StatusIT {
         assertTrue(watch.stdout().startsWith("\033[2J"), "clears the screen once");
         assertTrue(watch.stdout().contains("starter_" + web.pid() + " "), watch.toString());
         Procs.signal("INT", List.of(watch.pid()));
-        assertEquals(0, watch.await(Duration.ofSeconds(10)).exitCode(), watch.toString());
+        assertEquals(0, watch.await(Duration.ofSeconds(30)).exitCode(), watch.toString());
     }
 
     static void sleep(long millis) {

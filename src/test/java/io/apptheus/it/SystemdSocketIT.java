@@ -81,7 +81,7 @@ class SystemdSocketIT {
                 .args("--web.systemd-socket").start());
         assertEquals(2, blocking.awaitExit(Duration.ofSeconds(60)), blocking.describe());
         assertEquals("apptheus: --web.systemd-socket: socket 3 (127.0.0.1:" + port + ") is in blocking mode;"
-                + " set NonBlocking=yes in the .socket unit", output(blocking));
+                + " set NonBlocking=yes in the service unit's [Service] section", output(blocking));
 
         AgentProcess none = it.register(AgentProcess.builder().args("--web.systemd-socket").start());
         assertEquals(2, none.awaitExit(Duration.ofSeconds(60)), none.describe());
@@ -100,7 +100,7 @@ class SystemdSocketIT {
         AgentProcess typo = it.register(AgentProcess.builder().env("APPTHEUS_WEB_LISTEN_ADRESS", ":9999").start());
         assertEquals(2, typo.awaitExit(Duration.ofSeconds(60)), typo.describe());
         assertEquals("apptheus: unknown environment variable APPTHEUS_WEB_LISTEN_ADRESS: no flag is called"
-                + " --web_listen_adress (see --help)", output(typo));
+                + " --web_listen_adress (did you mean APPTHEUS_WEB_LISTEN_ADDRESS?) (see --help)", output(typo));
 
         AgentProcess bad = it.register(AgentProcess.builder().env("APPTHEUS_LOG_FORMAT", "text").start());
         assertEquals(2, bad.awaitExit(Duration.ofSeconds(60)), bad.describe());

@@ -93,8 +93,8 @@ class ExpositionGoldenTest {
         for (String c : V1Readers.CONTROLLERS) {
             V1Readers.forController(c, Fixtures.v1(c)).ifPresent(v1::add);
         }
-        V2Readers.pressure(Fixtures.v1("unified")).ifPresent(v1::add);
-        ProcessCountReader.open(Fixtures.v1("unified")).ifPresent(v1::add);
+        io.apptheus.cgroup.v2.PressureReader.open(Fixtures.v1("unified")).ifPresent(v1::add);
+        ProcessCountReader.open(Fixtures.v1("unified"), io.apptheus.cgroup.Refresh.Table.UNIFIED).ifPresent(v1::add);
         publish(series, v1, ContainerLabels.of(defaults, "/process_api/readers_fixture", "starter-suid_" + pid, pid,
                 0, "root", "", ""), Fixtures.V1_HYBRID);
     }

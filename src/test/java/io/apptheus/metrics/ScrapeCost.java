@@ -63,8 +63,8 @@ public final class ScrapeCost {
         for (String c : V1Readers.CONTROLLERS) {
             V1Readers.forController(c, Fixtures.v1(c)).ifPresent(readers::add);
         }
-        V2Readers.pressure(Fixtures.v1("unified")).ifPresent(readers::add);
-        ProcessCountReader.open(Fixtures.v1("unified")).ifPresent(readers::add);
+        io.apptheus.cgroup.v2.PressureReader.open(Fixtures.v1("unified")).ifPresent(readers::add);
+        ProcessCountReader.open(Fixtures.v1("unified"), io.apptheus.cgroup.Refresh.Table.UNIFIED).ifPresent(readers::add);
         for (ControllerReader r : readers) {
             r.readInto(stats);
             provides.addAll(r.provides());

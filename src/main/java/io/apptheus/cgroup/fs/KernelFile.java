@@ -1,6 +1,7 @@
 package io.apptheus.cgroup.fs;
 
 import io.apptheus.cgroup.CgroupReadException;
+import io.apptheus.cgroup.Refresh;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,8 +44,9 @@ public final class KernelFile implements AutoCloseable {
      */
     private final Path dir;
     private final String name;
-    /** Null for a file opened at each read (see {@link #reopenedIfExists}). */
+    /** Null for a file opened at each read (see {@link #ifExists}). */
     private final FileChannel channel;
+    private final Refresh refresh;
 
     /** A thread's read buffer, and its cursor over what it holds. */
     private static final class Scratch {
@@ -64,60 +66,56 @@ public final class KernelFile implements AutoCloseable {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(INITIAL_CAPACITY));
 
-    private KernelFile(Path dir, String name, FileChannel channel, int capacity) {
+    private KernelFile(Path dir, String name, FileChannel channel, Refresh refresh, int capacity) {
         this.dir = dir;
         this.name = name;
         this.channel = channel;
+        this.refresh = refresh;
         Scratch scratch = SCRATCH.get();
         if (scratch.bytes.length < capacity) {
             scratch.resize(capacity);
         }
     }
 
-    /** Opens {@code path} for reading; empty when it does not exist (controller absent). */
+    /** Opens {@code path} for reading, kept open; empty when it does not exist (controller absent). */
     public static Optional<KernelFile> openIfExists(Path path) throws CgroupReadException {
         return openIfExists(path, INITIAL_CAPACITY);
     }
 
-    /** Opens file {@code name} of directory {@code dir} for reading; empty when it does not exist. */
-    public static Optional<KernelFile> openIfExists(Path dir, String name) throws CgroupReadException {
-        return openIfExists(dir, name, INITIAL_CAPACITY);
-    }
-
     static Optional<KernelFile> openIfExists(Path path, int capacity) throws CgroupReadException {
-        return openIfExists(parent(path), path.getFileName().toString(), capacity);
-    }
-
-    private static Optional<KernelFile> openIfExists(Path dir, String name, int capacity) throws CgroupReadException {
-        Path path = dir.resolve(name);
-        try {
-            return Optional.of(new KernelFile(dir, name, FileChannel.open(path, StandardOpenOption.READ), capacity));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw CgroupReadException.of(path, e);
-        }
+        return ifExists(parent(path), path.getFileName().toString(), new Refresh.Rule(Refresh.EVERY_SWEEP, true),
+                capacity);
     }
 
     /**
-     * A file that is not kept open: each {@link #read()} opens it, reads it and closes it. For a
-     * file read seldom, this trades an open and a close (about 5 us more, and some garbage) for
-     * an fd and the kernel's ~5.5 KiB (seq_file buffer, struct file) held between reads. Empty when
-     * it does not exist; opened once here to tell.
+     * File {@code name} of directory {@code dir}, read when {@code rule} says; empty when it does
+     * not exist. A file not kept open is opened, read and closed at each {@link #read()}: for a
+     * file read seldom, this trades an open and a close (about 10 µs more, and some garbage) for
+     * an fd and the kernel's ~5.5 KiB (seq_file buffer, struct file) held between reads. It is
+     * opened once here to tell whether it exists.
      */
-    public static Optional<KernelFile> reopenedIfExists(Path path) throws CgroupReadException {
-        return reopenedIfExists(parent(path), path.getFileName().toString());
+    public static Optional<KernelFile> ifExists(Path dir, String name, Refresh.Rule rule) throws CgroupReadException {
+        return ifExists(dir, name, rule, INITIAL_CAPACITY);
     }
 
-    /** The same for file {@code name} of directory {@code dir}. */
-    public static Optional<KernelFile> reopenedIfExists(Path dir, String name) throws CgroupReadException {
+    private static Optional<KernelFile> ifExists(Path dir, String name, Refresh.Rule rule, int capacity)
+            throws CgroupReadException {
         Path path = dir.resolve(name);
-        try (FileChannel probe = FileChannel.open(path, READ)) {
-            return Optional.of(new KernelFile(dir, name, null, INITIAL_CAPACITY));
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(path, READ);
+            KernelFile file = new KernelFile(dir, name, rule.keptOpen() ? channel : null, rule.refresh(), capacity);
+            if (!rule.keptOpen()) {
+                closeQuietly(channel);
+            }
+            return Optional.of(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw CgroupReadException.of(path, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
         }
     }
 
@@ -134,6 +132,11 @@ public final class KernelFile implements AutoCloseable {
     /** Whether the fd stays open between reads. */
     public boolean keptOpen() {
         return channel != null;
+    }
+
+    /** When this file is read (see {@link Refresh}). */
+    public Refresh refresh() {
+        return refresh;
     }
 
     /**
@@ -246,6 +249,9 @@ public final class KernelFile implements AutoCloseable {
     }
 
     private static void closeQuietly(FileChannel ch) {
+        if (ch == null) {
+            return;
+        }
         try {
             ch.close();
         } catch (IOException e) {

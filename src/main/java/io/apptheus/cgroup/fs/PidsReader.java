@@ -2,9 +2,10 @@ package io.apptheus.cgroup.fs;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
@@ -35,18 +36,16 @@ public final class PidsReader implements ControllerReader {
     private PidsReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         this.current = files.open("pids.current", Stat.THREADS);
-        this.max = files.openCold("pids.max", Stat.THREADS_MAX);
-        this.events = files.openCold("pids.events", Stat.PIDS_EVENTS_MAX);
+        this.max = files.open("pids.max", Stat.THREADS_MAX);
+        this.events = files.open("pids.events", Stat.PIDS_EVENTS_MAX);
     }
 
-    /** The pids reader of cgroup {@code dir}; empty when the pids controller has no file there. */
-    public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, PidsReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, PidsReader::new);
+    /**
+     * The pids reader of cgroup {@code dir}, in a hierarchy of kind {@code table}; empty when the
+     * pids controller has no file there.
+     */
+    public static Optional<ControllerReader> open(Path dir, Refresh.Table table) throws CgroupReadException {
+        return CgroupFiles.reader(dir, table, PidsReader::new);
     }
 
     @Override
@@ -55,24 +54,16 @@ public final class PidsReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        if (current != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(current)) {
             out.set(Stat.THREADS, current.readValue());
         }
-        if (max != null) {
+        if (pass.reads(max)) {
             out.set(Stat.THREADS_MAX, max.readValue());
         }
-        if (events != null) {
+        if (pass.reads(events)) {
             events.readKeyed(eventKeys);
             eventKeys.copy(MAX, out, Stat.PIDS_EVENTS_MAX);
-        }
-    }
-
-    /** Tasks only; the limit and its events are cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (current != null) {
-            out.set(Stat.THREADS, current.readValue());
         }
     }
 

@@ -2,6 +2,8 @@ package io.apptheus.cgroup.fs;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import java.nio.file.Path;
@@ -23,28 +25,18 @@ public final class ProcessCountReader implements ControllerReader {
 
     private final CgroupFiles files;
     private final KernelFile procs;
-    /** v1: the file read afresh at each count (its path kept: it is read every sweep); null in v2. */
-    private final Path reopen;
 
-    private ProcessCountReader(CgroupFiles files, boolean reopen) throws CgroupReadException {
+    private ProcessCountReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         this.procs = files.open("cgroup.procs", Stat.PROCESSES);
-        this.reopen = reopen && procs != null ? procs.path() : null;
-    }
-
-    /** The process count of cgroup {@code dir} (v2 semantics); empty when it has no cgroup.procs. */
-    public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, f -> new ProcessCountReader(f, false));
     }
 
     /**
-     * The same for a v1 hierarchy, whose cgroup.procs must be opened afresh for each read: a v1
-     * pid list is built at the first read of an open file and served again to later reads of it
-     * until a second passes without a read (cgroup_pidlist_start, CGROUP_PIDLIST_DESTROY_DELAY),
-     * so a file kept open and read every 0.5 s would show the first list forever.
+     * The process count of cgroup {@code dir}, in a hierarchy of kind {@code table}; empty when it
+     * has no cgroup.procs. In v1 the file is opened afresh for each read (see {@link Refresh.Table#V1}).
      */
-    public static Optional<ControllerReader> openV1(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, f -> new ProcessCountReader(f, true));
+    public static Optional<ControllerReader> open(Path dir, Refresh.Table table) throws CgroupReadException {
+        return CgroupFiles.reader(dir, table, ProcessCountReader::new);
     }
 
     /** The number of non-blank lines of {@code b[0, length)}. */
@@ -68,20 +60,14 @@ public final class ProcessCountReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        out.set(Stat.PROCESSES, count());
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(procs)) {
+            out.set(Stat.PROCESSES, count());
+        }
     }
 
     /** Reads the number of processes without setting it anywhere. */
     public int count() throws CgroupReadException {
-        if (reopen != null) {
-            try {
-                byte[] b = java.nio.file.Files.readAllBytes(reopen);
-                return countLines(b, b.length);
-            } catch (java.io.IOException e) {
-                throw CgroupReadException.of(reopen, e);
-            }
-        }
         int n = procs.read();
         return countLines(procs.bytes(), n);
     }

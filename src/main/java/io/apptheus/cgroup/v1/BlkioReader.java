@@ -2,11 +2,12 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.BlkioRecords;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.DeviceIds;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -37,18 +38,13 @@ public final class BlkioReader implements ControllerReader {
 
     private BlkioReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        this.bytes = files.openCold("blkio.throttle.io_service_bytes_recursive");
-        this.ops = files.openCold("blkio.throttle.io_serviced_recursive");
+        this.bytes = files.open("blkio.throttle.io_service_bytes_recursive");
+        this.ops = files.open("blkio.throttle.io_serviced_recursive");
     }
 
     /** The blkio reader of the v1 cgroup {@code dir}; empty when it has neither file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, BlkioReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, BlkioReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.V1, BlkioReader::new);
     }
 
     @Override
@@ -62,11 +58,11 @@ public final class BlkioReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        if (bytes != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(bytes)) {
             read(bytes, out, true);
         }
-        if (ops != null) {
+        if (pass.reads(ops)) {
             read(ops, out, false);
         }
     }
@@ -94,12 +90,6 @@ public final class BlkioReader implements ControllerReader {
                 io.writes = records.value();
             }
         }
-    }
-
-    /** Per-device IO counters: cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) {
-        // nothing: see readInto
     }
 
     @Override

@@ -2,10 +2,11 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -40,21 +41,16 @@ public final class CpuReader implements ControllerReader {
 
     private CpuReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        this.stat = files.openCold("cpu.stat",
+        this.stat = files.open("cpu.stat",
                 Stat.CPU_PERIODS, Stat.CPU_THROTTLED_PERIODS, Stat.CPU_THROTTLED_NS);
-        this.quota = files.openCold("cpu.cfs_quota_us", Stat.CPU_QUOTA_US);
-        this.period = files.openCold("cpu.cfs_period_us", Stat.CPU_PERIOD_US);
-        this.shares = files.openCold("cpu.shares", Stat.CPU_SHARES);
+        this.quota = files.open("cpu.cfs_quota_us", Stat.CPU_QUOTA_US);
+        this.period = files.open("cpu.cfs_period_us", Stat.CPU_PERIOD_US);
+        this.shares = files.open("cpu.shares", Stat.CPU_SHARES);
     }
 
     /** The cpu reader of the v1 cgroup {@code dir}; empty when it has no cpu file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, CpuReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, CpuReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.V1, CpuReader::new);
     }
 
     /** cpu.cfs_quota_us: -1 (any negative value) means no limit. */
@@ -68,28 +64,22 @@ public final class CpuReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        if (stat != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(stat)) {
             stat.readKeyed(statKeys);
             statKeys.copy(PERIODS, out, Stat.CPU_PERIODS);
             statKeys.copy(THROTTLED, out, Stat.CPU_THROTTLED_PERIODS);
             statKeys.copy(THROTTLED_TIME, out, Stat.CPU_THROTTLED_NS);
         }
-        if (quota != null) {
+        if (pass.reads(quota)) {
             out.set(Stat.CPU_QUOTA_US, quota(quota.readValue()));
         }
-        if (period != null) {
+        if (pass.reads(period)) {
             out.set(Stat.CPU_PERIOD_US, period.readValue());
         }
-        if (shares != null) {
+        if (pass.reads(shares)) {
             out.set(Stat.CPU_SHARES, shares.readValue());
         }
-    }
-
-    /** Throttling counters and settings: all cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) {
-        // nothing: see readInto
     }
 
     @Override

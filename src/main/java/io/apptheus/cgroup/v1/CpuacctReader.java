@@ -2,10 +2,11 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ import java.util.Set;
  * </pre>
  *
  * USER_HZ is 100 on every architecture (it is the unit of times(2), fixed for userspace), so one
- * tick is 10 ms.
+ * tick is 10 ms. usage_user and usage_sys are tick samples too (the CPU time of the ticks that
+ * found a task of the group in user or kernel mode): they need not sum to cpuacct.usage. Read
+ * only on a host without cgroup2, whose cpu.stat is used instead (see CgroupManager).
  */
 public final class CpuacctReader implements ControllerReader {
 
@@ -42,21 +45,16 @@ public final class CpuacctReader implements ControllerReader {
     private CpuacctReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         this.usage = files.open("cpuacct.usage", Stat.CPU_USAGE_NS);
-        this.user = files.openCold("cpuacct.usage_user", Stat.CPU_USER_NS);
-        this.system = files.openCold("cpuacct.usage_sys", Stat.CPU_SYSTEM_NS);
+        this.user = files.open("cpuacct.usage_user", Stat.CPU_USER_NS);
+        this.system = files.open("cpuacct.usage_sys", Stat.CPU_SYSTEM_NS);
         this.stat = user == null || system == null
-                ? files.openCold("cpuacct.stat", Stat.CPU_USER_NS, Stat.CPU_SYSTEM_NS)
+                ? files.open("cpuacct.stat", Stat.CPU_USER_NS, Stat.CPU_SYSTEM_NS)
                 : null;
     }
 
     /** The cpuacct reader of the v1 cgroup {@code dir}; empty when it has no cpuacct file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, CpuacctReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, CpuacctReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.V1, CpuacctReader::new);
     }
 
     @Override
@@ -65,31 +63,20 @@ public final class CpuacctReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        if (usage != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(usage)) {
             out.set(Stat.CPU_USAGE_NS, usage.readValue());
         }
-        if (stat != null) {
+        if (pass.reads(stat)) {
             stat.readKeyed(ticks);
             ticks.copy(USER, out, Stat.CPU_USER_NS, NS_PER_USER_HZ_TICK);
             ticks.copy(SYSTEM, out, Stat.CPU_SYSTEM_NS, NS_PER_USER_HZ_TICK);
         }
-        if (user != null) {
+        if (pass.reads(user)) {
             out.set(Stat.CPU_USER_NS, user.readValue());
         }
-        if (system != null) {
+        if (pass.reads(system)) {
             out.set(Stat.CPU_SYSTEM_NS, system.readValue());
-        }
-    }
-
-    /**
-     * cpuacct.usage only: the user/system split (two more files) comes with full reads, so it
-     * lags the total by up to one full-read period.
-     */
-    @Override
-    public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (usage != null) {
-            out.set(Stat.CPU_USAGE_NS, usage.readValue());
         }
     }
 

@@ -2,11 +2,12 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
-import io.apptheus.cgroup.MemoryMoved;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.cgroup.WorkingSet;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ public final class MemoryReader implements ControllerReader {
     private final KernelFile stat;
     private final KernelFile memswLimit;
     private final KernelFile oomControl;
-    private long usedAtFull = -1;
+    /** The usage of the latest read of memory.usage_in_bytes, -1 before the first. */
+    private long used = -1;
     private final FlatKeyed statKeys =
             new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file");
     private final FlatKeyed oomKeys = new FlatKeyed("oom_kill");
@@ -63,12 +65,12 @@ public final class MemoryReader implements ControllerReader {
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         usage = files.open("memory.usage_in_bytes", Stat.MEMORY_USAGE_BYTES);
-        limit = files.openCold("memory.limit_in_bytes", Stat.MEMORY_LIMIT_BYTES);
-        maxUsage = files.openCold("memory.max_usage_in_bytes", Stat.MEMORY_MAX_USAGE_BYTES);
-        failcnt = files.openCold("memory.failcnt", Stat.MEMORY_FAILCNT);
-        stat = files.openCold("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
-        memswLimit = files.openCold("memory.memsw.limit_in_bytes");
-        oomControl = files.openCold("memory.oom_control", Stat.OOM_KILLS);
+        limit = files.open("memory.limit_in_bytes", Stat.MEMORY_LIMIT_BYTES);
+        maxUsage = files.open("memory.max_usage_in_bytes", Stat.MEMORY_MAX_USAGE_BYTES);
+        failcnt = files.open("memory.failcnt", Stat.MEMORY_FAILCNT);
+        stat = files.open("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
+        memswLimit = files.open("memory.memsw.limit_in_bytes");
+        oomControl = files.open("memory.oom_control", Stat.OOM_KILLS);
         if (usage != null && stat != null) {
             files.provide(Stat.MEMORY_WORKING_SET_BYTES);
         }
@@ -82,12 +84,7 @@ public final class MemoryReader implements ControllerReader {
 
     /** The memory reader of the v1 cgroup {@code dir}; empty when it has no memory file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, MemoryReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, MemoryReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.V1, MemoryReader::new);
     }
 
     /** A v1 limit in bytes, with the kernel's "no limit" as {@link StatsBuffer#UNLIMITED}. */
@@ -109,63 +106,34 @@ public final class MemoryReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        long used = -1;
-        if (usage != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(usage)) {
             used = usage.readValue();
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
-        usedAtFull = used;
-        long memoryLimit = StatsBuffer.UNLIMITED;
-        if (limit != null) {
-            memoryLimit = limit(limit.readValue());
-            out.set(Stat.MEMORY_LIMIT_BYTES, memoryLimit);
+        if (pass.reads(limit)) {
+            out.set(Stat.MEMORY_LIMIT_BYTES, limit(limit.readValue()));
         }
-        if (maxUsage != null) {
+        if (pass.reads(maxUsage)) {
             out.set(Stat.MEMORY_MAX_USAGE_BYTES, maxUsage.readValue());
         }
-        if (failcnt != null) {
+        if (pass.reads(failcnt)) {
             out.set(Stat.MEMORY_FAILCNT, failcnt.readValue());
         }
-        if (stat != null) {
-            readStat(out, used);
+        if (pass.reads(stat)) {
+            stat.readKeyed(statKeys);
+            statKeys.copy(RSS, out, Stat.MEMORY_RSS_BYTES);
+            statKeys.copy(CACHE, out, Stat.MEMORY_CACHE_BYTES);
+            statKeys.copy(SWAP, out, Stat.MEMORY_SWAP_BYTES);
+            WorkingSet.set(out, used, statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
         }
-        if (memswLimit != null && limit != null) {
-            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES, swapLimit(limit(memswLimit.readValue()), memoryLimit));
+        if (pass.reads(memswLimit) && out.has(Stat.MEMORY_LIMIT_BYTES)) {
+            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES,
+                    swapLimit(limit(memswLimit.readValue()), out.raw(Stat.MEMORY_LIMIT_BYTES)));
         }
-        if (oomControl != null) {
+        if (pass.reads(oomControl)) {
             oomControl.readKeyed(oomKeys);
             oomKeys.copy(OOM_KILL, out, Stat.OOM_KILLS);
-        }
-    }
-
-    /**
-     * Usage, and the working set from it and the inactive file pages of the last full read of
-     * memory.stat: the working set follows usage every sweep (max_over_time of the recording
-     * rules sees its peaks), the slowly moving page-cache part is at most one full-read period old.
-     * When usage has moved (see {@link MemoryMoved}) every file is read again at once.
-     */
-    @Override
-    public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (usage == null) {
-            return;
-        }
-        long used = usage.readValue();
-        if (MemoryMoved.since(usedAtFull, used)) {
-            readInto(out); // the memory moved: its breakdown, peak and events now, not at the period's end
-            return;
-        }
-        MemoryMoved.setFromUsage(out, used,
-                stat != null && statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
-    }
-
-    private void readStat(StatsBuffer out, long used) throws CgroupReadException {
-        stat.readKeyed(statKeys);
-        statKeys.copy(RSS, out, Stat.MEMORY_RSS_BYTES);
-        statKeys.copy(CACHE, out, Stat.MEMORY_CACHE_BYTES);
-        statKeys.copy(SWAP, out, Stat.MEMORY_SWAP_BYTES);
-        if (used >= 0 && statKeys.has(INACTIVE_FILE)) {
-            out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
         }
     }
 

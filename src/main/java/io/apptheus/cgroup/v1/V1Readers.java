@@ -2,8 +2,9 @@ package io.apptheus.cgroup.v1;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.fs.PidsReader;
+import io.apptheus.cgroup.fs.ProcessCountReader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -29,20 +30,19 @@ public final class V1Readers {
      */
     public static Optional<ControllerReader> forController(String controller, Path dir)
             throws CgroupReadException {
-        return forController(controller, dir, ColdFiles.KEEP_OPEN);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> forController(String controller, Path dir, ColdFiles cold)
-            throws CgroupReadException {
         return switch (controller) {
-            case "cpu" -> CpuReader.open(dir, cold);
-            case "cpuacct" -> CpuacctReader.open(dir, cold);
-            case "memory" -> MemoryReader.open(dir, cold);
-            case "pids" -> PidsReader.open(dir, cold);
-            case "blkio" -> BlkioReader.open(dir, cold);
+            case "cpu" -> CpuReader.open(dir);
+            case "cpuacct" -> CpuacctReader.open(dir);
+            case "memory" -> MemoryReader.open(dir);
+            case "pids" -> PidsReader.open(dir, Refresh.Table.V1);
+            case "blkio" -> BlkioReader.open(dir);
             default -> throw new IllegalArgumentException(
                     "no v1 reader for controller \"" + controller + "\"; known: " + CONTROLLERS);
         };
+    }
+
+    /** The process count of the v1 cgroup {@code dir} (any hierarchy), for a host without cgroup2. */
+    public static Optional<ControllerReader> processCount(Path dir) throws CgroupReadException {
+        return ProcessCountReader.open(dir, Refresh.Table.V1);
     }
 }

@@ -2,10 +2,11 @@ package io.apptheus.cgroup.v2;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -50,8 +51,8 @@ public final class CpuReader implements ControllerReader {
     private CpuReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         stat = files.open("cpu.stat", Stat.CPU_USAGE_NS, Stat.CPU_USER_NS, Stat.CPU_SYSTEM_NS);
-        max = files.openCold("cpu.max", Stat.CPU_QUOTA_US, Stat.CPU_PERIOD_US);
-        weight = files.openCold("cpu.weight", Stat.CPU_SHARES);
+        max = files.open("cpu.max", Stat.CPU_QUOTA_US, Stat.CPU_PERIOD_US);
+        weight = files.open("cpu.weight", Stat.CPU_SHARES);
         if (stat != null && max != null) {
             files.provide(Stat.CPU_PERIODS);
             files.provide(Stat.CPU_THROTTLED_PERIODS);
@@ -61,12 +62,7 @@ public final class CpuReader implements ControllerReader {
 
     /** The CPU reader of the v2 cgroup {@code dir}; empty when it has no cpu file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, CpuReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, CpuReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.UNIFIED, CpuReader::new);
     }
 
     /**
@@ -88,22 +84,8 @@ public final class CpuReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        readHotInto(out);
-        if (max != null) {
-            int n = max.read();
-            out.set(Stat.CPU_QUOTA_US, max.field(n, 0, 2));
-            out.set(Stat.CPU_PERIOD_US, max.field(n, 1, 2));
-        }
-        if (weight != null) {
-            out.set(Stat.CPU_SHARES, shares(weight.readValue()));
-        }
-    }
-
-    /** cpu.stat (usage and throttling); the settings cpu.max and cpu.weight are cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (stat != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(stat)) {
             stat.readKeyed(statKeys);
             statKeys.copy(USAGE, out, Stat.CPU_USAGE_NS, NS_PER_US);
             statKeys.copy(USER, out, Stat.CPU_USER_NS, NS_PER_US);
@@ -111,6 +93,14 @@ public final class CpuReader implements ControllerReader {
             statKeys.copy(PERIODS, out, Stat.CPU_PERIODS);
             statKeys.copy(THROTTLED, out, Stat.CPU_THROTTLED_PERIODS);
             statKeys.copy(THROTTLED_USEC, out, Stat.CPU_THROTTLED_NS, NS_PER_US);
+        }
+        if (pass.reads(max)) {
+            int n = max.read();
+            out.set(Stat.CPU_QUOTA_US, max.field(n, 0, 2));
+            out.set(Stat.CPU_PERIOD_US, max.field(n, 1, 2));
+        }
+        if (pass.reads(weight)) {
+            out.set(Stat.CPU_SHARES, shares(weight.readValue()));
         }
     }
 

@@ -2,10 +2,11 @@ package io.apptheus.cgroup.v2;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.DeviceIds;
 import io.apptheus.cgroup.fs.KernelFile;
 import io.apptheus.cgroup.fs.NestedKeyed;
@@ -37,17 +38,12 @@ public final class IoReader implements ControllerReader {
 
     private IoReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        this.stat = files.openCold("io.stat");
+        this.stat = files.open("io.stat");
     }
 
     /** The io.stat reader of the v2 cgroup {@code dir}; empty when it has no io.stat. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, IoReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, IoReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.UNIFIED, IoReader::new);
     }
 
     @Override
@@ -61,7 +57,10 @@ public final class IoReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (!pass.reads(stat)) {
+            return;
+        }
         int n = stat.read();
         lines.reset(stat, n);
         while (lines.next()) {
@@ -79,12 +78,6 @@ public final class IoReader implements ControllerReader {
                 io.writes = lines.get(WIOS);
             }
         }
-    }
-
-    /** Per-device IO counters: cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) {
-        // nothing: see readInto
     }
 
     @Override

@@ -2,11 +2,12 @@ package io.apptheus.cgroup.v2;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
-import io.apptheus.cgroup.MemoryMoved;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
+import io.apptheus.cgroup.WorkingSet;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.FlatKeyed;
 import io.apptheus.cgroup.fs.KernelFile;
 import java.nio.file.Path;
@@ -50,19 +51,20 @@ public final class MemoryReader implements ControllerReader {
     private final KernelFile swapMax;
     private final KernelFile stat;
     private final KernelFile events;
-    private long usedAtFull = -1;
+    /** The usage of the latest read of memory.current, -1 before the first. */
+    private long used = -1;
     private final FlatKeyed statKeys = new FlatKeyed("anon", "file", "inactive_file");
     private final FlatKeyed eventKeys = new FlatKeyed("high", "max", "oom_kill");
 
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
         current = files.open("memory.current", Stat.MEMORY_USAGE_BYTES);
-        max = files.openCold("memory.max", Stat.MEMORY_LIMIT_BYTES);
-        peak = files.openCold("memory.peak", Stat.MEMORY_MAX_USAGE_BYTES);
-        swapCurrent = files.openCold("memory.swap.current", Stat.MEMORY_SWAP_BYTES);
-        swapMax = files.openCold("memory.swap.max", Stat.MEMORY_SWAP_LIMIT_BYTES);
-        stat = files.openCold("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
-        events = files.openCold("memory.events",
+        max = files.open("memory.max", Stat.MEMORY_LIMIT_BYTES);
+        peak = files.open("memory.peak", Stat.MEMORY_MAX_USAGE_BYTES);
+        swapCurrent = files.open("memory.swap.current", Stat.MEMORY_SWAP_BYTES);
+        swapMax = files.open("memory.swap.max", Stat.MEMORY_SWAP_LIMIT_BYTES);
+        stat = files.open("memory.stat", Stat.MEMORY_RSS_BYTES, Stat.MEMORY_CACHE_BYTES);
+        events = files.open("memory.events",
                 Stat.MEMORY_EVENTS_HIGH, Stat.MEMORY_EVENTS_MAX, Stat.OOM_KILLS);
         if (current != null && stat != null) {
             files.provide(Stat.MEMORY_WORKING_SET_BYTES);
@@ -71,12 +73,7 @@ public final class MemoryReader implements ControllerReader {
 
     /** The memory reader of the v2 cgroup {@code dir}; empty when it has no memory file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, MemoryReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, MemoryReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.UNIFIED, MemoryReader::new);
     }
 
     @Override
@@ -85,26 +82,22 @@ public final class MemoryReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        long used = -1;
-        if (current != null) {
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        if (pass.reads(current)) {
             used = current.readValue();
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
-        usedAtFull = used;
-        readValue(max, out, Stat.MEMORY_LIMIT_BYTES);
-        readValue(peak, out, Stat.MEMORY_MAX_USAGE_BYTES);
-        readValue(swapCurrent, out, Stat.MEMORY_SWAP_BYTES);
-        readValue(swapMax, out, Stat.MEMORY_SWAP_LIMIT_BYTES);
-        if (stat != null) {
+        readValue(pass, max, out, Stat.MEMORY_LIMIT_BYTES);
+        readValue(pass, peak, out, Stat.MEMORY_MAX_USAGE_BYTES);
+        readValue(pass, swapCurrent, out, Stat.MEMORY_SWAP_BYTES);
+        readValue(pass, swapMax, out, Stat.MEMORY_SWAP_LIMIT_BYTES);
+        if (pass.reads(stat)) {
             stat.readKeyed(statKeys);
             statKeys.copy(ANON, out, Stat.MEMORY_RSS_BYTES);
             statKeys.copy(FILE, out, Stat.MEMORY_CACHE_BYTES);
-            if (used >= 0 && statKeys.has(INACTIVE_FILE)) {
-                out.set(Stat.MEMORY_WORKING_SET_BYTES, Math.max(0, used - statKeys.get(INACTIVE_FILE)));
-            }
+            WorkingSet.set(out, used, statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
         }
-        if (events != null) {
+        if (pass.reads(events)) {
             events.readKeyed(eventKeys);
             eventKeys.copy(HIGH, out, Stat.MEMORY_EVENTS_HIGH);
             eventKeys.copy(MAX, out, Stat.MEMORY_EVENTS_MAX);
@@ -112,28 +105,8 @@ public final class MemoryReader implements ControllerReader {
         }
     }
 
-    /**
-     * memory.current, and the working set from it and the inactive file pages of the last full
-     * read of memory.stat: the working set follows usage every sweep, the slowly moving page-cache
-     * part is at most one full-read period old. When usage has moved (see {@link MemoryMoved})
-     * every file is read again at once.
-     */
-    @Override
-    public void readHotInto(StatsBuffer out) throws CgroupReadException {
-        if (current == null) {
-            return;
-        }
-        long used = current.readValue();
-        if (MemoryMoved.since(usedAtFull, used)) {
-            readInto(out); // the memory moved: its breakdown, peak and events now, not at the period's end
-            return;
-        }
-        MemoryMoved.setFromUsage(out, used,
-                stat != null && statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
-    }
-
-    private static void readValue(KernelFile file, StatsBuffer out, Stat stat) throws CgroupReadException {
-        if (file != null) {
+    private static void readValue(Pass pass, KernelFile file, StatsBuffer out, Stat stat) throws CgroupReadException {
+        if (pass.reads(file)) {
             out.set(stat, file.readValue());
         }
     }

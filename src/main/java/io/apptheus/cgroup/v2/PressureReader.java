@@ -2,10 +2,11 @@ package io.apptheus.cgroup.v2;
 
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.CgroupFiles;
-import io.apptheus.cgroup.fs.CgroupFiles.ColdFiles;
 import io.apptheus.cgroup.fs.KernelFile;
 import io.apptheus.cgroup.fs.NestedKeyed;
 import java.nio.charset.StandardCharsets;
@@ -42,19 +43,14 @@ public final class PressureReader implements ControllerReader {
 
     private PressureReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
-        cpu = files.openCold("cpu.pressure", Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
-        memory = files.openCold("memory.pressure", Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
-        io = files.openCold("io.pressure", Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
+        cpu = files.open("cpu.pressure", Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
+        memory = files.open("memory.pressure", Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
+        io = files.open("io.pressure", Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
     }
 
     /** The PSI reader of the v2 cgroup {@code dir}; empty when it has no pressure file. */
     public static Optional<ControllerReader> open(Path dir) throws CgroupReadException {
-        return CgroupFiles.reader(dir, PressureReader::new);
-    }
-
-    /** The same, with the cold files kept open or not as {@code cold} says. */
-    public static Optional<ControllerReader> open(Path dir, ColdFiles cold) throws CgroupReadException {
-        return CgroupFiles.reader(dir, cold, PressureReader::new);
+        return CgroupFiles.reader(dir, Refresh.Table.UNIFIED, PressureReader::new);
     }
 
     @Override
@@ -63,14 +59,14 @@ public final class PressureReader implements ControllerReader {
     }
 
     @Override
-    public void readInto(StatsBuffer out) throws CgroupReadException {
-        read(cpu, out, Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
-        read(memory, out, Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
-        read(io, out, Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
+    public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
+        read(pass, cpu, out, Stat.PSI_CPU_SOME_NS, Stat.PSI_CPU_FULL_NS);
+        read(pass, memory, out, Stat.PSI_MEMORY_SOME_NS, Stat.PSI_MEMORY_FULL_NS);
+        read(pass, io, out, Stat.PSI_IO_SOME_NS, Stat.PSI_IO_FULL_NS);
     }
 
-    private void read(KernelFile file, StatsBuffer out, Stat some, Stat full) throws CgroupReadException {
-        if (file == null) {
+    private void read(Pass pass, KernelFile file, StatsBuffer out, Stat some, Stat full) throws CgroupReadException {
+        if (!pass.reads(file)) {
             return;
         }
         int n = file.read();
@@ -85,12 +81,6 @@ public final class PressureReader implements ControllerReader {
                 out.set(full, lines.get(TOTAL) * NS_PER_US);
             }
         }
-    }
-
-    /** Stall-time counters: cold. */
-    @Override
-    public void readHotInto(StatsBuffer out) {
-        // nothing: see readInto
     }
 
     @Override

@@ -77,7 +77,9 @@ public final class PsCommand {
             Signal.handle(new Signal("INT"), s -> {
                 out.println();
                 out.flush();
-                System.exit(EXIT_OK);
+                // halt, not exit: the client holds nothing to clean up, and the runtime's shutdown
+                // hooks would wait for the main loop, which is inside a sleep or a fetch
+                Runtime.getRuntime().halt(EXIT_OK);
             });
         } catch (IllegalArgumentException e) {
             // no SIGINT handling here: ^C ends the JVM with 130

@@ -14,7 +14,7 @@ public enum Result {
     GONE,
     /** The caller's PID named another process while it was verified or moved. */
     RACED,
-    /** Refused by a bound (--monitor.max-containers, --socket.max-pending). */
+    /** Refused by a bound (--monitor.max-containers, --socket.max-waiting). */
     REFUSED_LIMIT,
     /**
      * The caller is monitored already (the same process connected again, e.g. code that connected,
@@ -22,6 +22,11 @@ public enum Result {
      * is closed; counted, logged at debug level only.
      */
     ALREADY_MONITORED,
+    /**
+     * Refused at accept: the caller's uid has --socket.max-waiting-per-uid connections waiting to
+     * be verified already (one user's flood, contained before any /proc read).
+     */
+    REFUSED_UID_LIMIT,
     /** The agent failed (a cgroup it could not make or write); the caller's processes were moved back. */
     ERROR;
 

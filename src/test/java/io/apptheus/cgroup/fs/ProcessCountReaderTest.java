@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Fixtures;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import java.io.IOException;
@@ -29,7 +30,8 @@ class ProcessCountReaderTest {
     /** The root of the 6.1 capture lists PID 1, kernel threads and the init shell's helpers. */
     @Test
     void rootOfTheV2Capture() throws IOException {
-        try (ControllerReader procs = ProcessCountReader.open(Fixtures.path(Fixtures.V2_61, "sys/fs/cgroup"))
+        try (ControllerReader procs = ProcessCountReader.open(Fixtures.path(Fixtures.V2_61, "sys/fs/cgroup"),
+                Refresh.Table.UNIFIED)
                 .orElseThrow()) {
             StatsBuffer out = new StatsBuffer();
             procs.readInto(out);

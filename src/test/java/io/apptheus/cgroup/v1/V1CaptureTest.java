@@ -92,7 +92,7 @@ class V1CaptureTest {
     @Test
     void processCountInAnyHierarchy() throws CgroupReadException {
         for (String controller : V1Readers.CONTROLLERS) {
-            try (ControllerReader procs = ProcessCountReader.open(Fixtures.v1(controller)).orElseThrow()) {
+            try (ControllerReader procs = V1Readers.processCount(Fixtures.v1(controller)).orElseThrow()) {
                 StatsBuffer out = new StatsBuffer();
                 procs.readInto(out);
                 assertEquals(1, out.raw(Stat.PROCESSES), controller);

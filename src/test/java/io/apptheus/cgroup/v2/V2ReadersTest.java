@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Fixtures;
+import io.apptheus.cgroup.Refresh;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import io.apptheus.cgroup.fs.PidsReader;
@@ -50,14 +51,14 @@ class V2ReadersTest {
             assertEquals(67293184, out.raw(Stat.MEMORY_RSS_BYTES));
             assertFalse(out.has(Stat.MEMORY_WORKING_SET_BYTES));
         }
-        assertTrue(PidsReader.open(root).isEmpty());
+        assertTrue(PidsReader.open(root, Refresh.Table.UNIFIED).isEmpty());
     }
 
     /** Hybrid host: the cgroup2 side has cpu.stat and PSI only (fixture of this host, 6.18). */
     @Test
     void hybridUnifiedDirectory() throws CgroupReadException {
         Path unified = Fixtures.v1("unified");
-        List<ControllerReader> readers = V2Readers.forCgroup(unified);
+        List<ControllerReader> readers = V2Readers.forHybrid(unified);
         assertEquals(List.of(CpuReader.class, PressureReader.class, ProcessCountReader.class), classes(readers));
         StatsBuffer out = new StatsBuffer();
         for (ControllerReader reader : readers) {
@@ -70,8 +71,12 @@ class V2ReadersTest {
         assertEquals(2113022000L, out.raw(Stat.PSI_CPU_FULL_NS));
         assertEquals(10947000L, out.raw(Stat.PSI_MEMORY_FULL_NS));
         assertEquals(43290000L, out.raw(Stat.PSI_IO_SOME_NS));
+        assertEquals(1550707000L, out.raw(Stat.CPU_USER_NS));
+        assertEquals(130984000L, out.raw(Stat.CPU_SYSTEM_NS));
+        assertEquals(out.raw(Stat.CPU_USAGE_NS), out.raw(Stat.CPU_USER_NS) + out.raw(Stat.CPU_SYSTEM_NS),
+                "cgroup2 scales the tick-sampled split to the scheduler's time");
         assertEquals(1, out.raw(Stat.PROCESSES));
-        try (ControllerReader psi = V2Readers.pressure(unified).orElseThrow()) {
+        try (ControllerReader psi = PressureReader.open(unified).orElseThrow()) {
             assertEquals(EnumSet.range(Stat.PSI_CPU_SOME_NS, Stat.PSI_IO_FULL_NS), psi.provides());
         }
     }
@@ -79,7 +84,7 @@ class V2ReadersTest {
     @Test
     void noFileNoReader() throws CgroupReadException {
         assertEquals(List.of(), V2Readers.forCgroup(tmp));
-        assertTrue(V2Readers.pressure(tmp).isEmpty());
+        assertEquals(List.of(), V2Readers.forHybrid(tmp));
     }
 
     @Test

@@ -155,11 +155,11 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /**
-     * GET an agent URL path (under the builder's route prefix, if any), 5 s timeout (with the
-     * builder's TLS context and basic auth, if any).
+     * GET an agent URL path (under the builder's route prefix, if any), with the builder's TLS
+     * context and basic auth, if any; 30 s timeout, for a loaded box.
      */
     public HttpResponse<String> get(String path) throws IOException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl() + routePrefix + path)).timeout(Duration.ofSeconds(5))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl() + routePrefix + path)).timeout(Duration.ofSeconds(30))
                 .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1").GET();
         if (authorization != null) {
             req.header("Authorization", authorization);

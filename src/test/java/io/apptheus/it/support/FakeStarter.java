@@ -34,7 +34,9 @@ public final class FakeStarter implements AutoCloseable {
     private static final Pattern FIRST =
             Pattern.compile("^fakestarter: pid=(\\d+) child=(\\d+) connected=([01])$", Pattern.MULTILINE);
     private static final Pattern LAST = Pattern.compile(
-            "^fakestarter: child_cpu_seconds=([0-9.]+) child_maxrss_kib=(\\d+)$", Pattern.MULTILINE);
+            "^fakestarter: child_cpu_seconds=([0-9.]+) child_maxrss_kib=(\\d+)"
+                    + " child_user_seconds=([0-9.]+) child_system_seconds=([0-9.]+) self_cpu_seconds=([0-9.]+)$",
+            Pattern.MULTILINE);
     private static Path compiled;
 
     private final List<Handle> handles = new CopyOnWriteArrayList<>();
@@ -217,6 +219,21 @@ public final class FakeStarter implements AutoCloseable {
         /** user+sys CPU seconds of the workload (and its reaped children), from the last stdout line. */
         public double childCpuSeconds() {
             return Double.parseDouble(lastLine().group(1));
+        }
+
+        /** User-mode CPU seconds of the workload (and its reaped children), from the last stdout line. */
+        public double childUserSeconds() {
+            return Double.parseDouble(lastLine().group(3));
+        }
+
+        /** Kernel-mode CPU seconds of the workload (and its reaped children), from the last stdout line. */
+        public double childSystemSeconds() {
+            return Double.parseDouble(lastLine().group(4));
+        }
+
+        /** user+sys CPU seconds of the master itself (it is in the container's cgroup too), from the last stdout line. */
+        public double selfCpuSeconds() {
+            return Double.parseDouble(lastLine().group(5));
         }
 
         /** ru_maxrss of the workload in KiB, from the last stdout line. */

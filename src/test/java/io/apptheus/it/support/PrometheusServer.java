@@ -158,7 +158,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(5))
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(30))
                 .GET().build();
         try {
             return HTTP.send(req, HttpResponse.BodyHandlers.ofString());

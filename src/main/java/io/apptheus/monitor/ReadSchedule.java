@@ -1,0 +1,61 @@
+package io.apptheus.monitor;
+
+import java.time.Duration;
+
+import io.apptheus.cgroup.Pass;
+import io.apptheus.cgroup.Refresh;
+
+/**
+ * When the sweep reads each {@link Refresh} class of a container's files: the every-sweep files at
+ * every sweep; the while-active files at the sweeps of the activity window after the container's
+ * CPU time or memory usage last moved; all of them once per slow period, at the container's phase
+ * (containers are spread over the period, so that every sweep reads about as many files).
+ */
+final class ReadSchedule {
+
+    /**
+     * Limits and settings, and the while-active files of an idle container (so that nothing is
+     * older than this, whatever the kernel did): two scrapes at deploy/prometheus's 5 s.
+     */
+    static final Duration SLOW_PERIOD = Duration.ofSeconds(10);
+    /**
+     * How long after the container's CPU time or memory usage last moved its while-active files are
+     * still read: the CFS bandwidth timer counts periods for up to two periods after the group
+     * last ran, and a period is at most 1 s; a loop or dm worker submits the lower device's IO
+     * moments after the container's task.
+     */
+    static final Duration ACTIVE_WINDOW = Duration.ofSeconds(2);
+
+    private final int slowEvery;
+    private final int activeSweeps;
+
+    ReadSchedule(Duration interval) {
+        double nanos = interval.toNanos();
+        this.slowEvery = (int) Math.max(1, Math.round(SLOW_PERIOD.toNanos() / nanos));
+        // the sweep that saw the move, then every sweep that can start within the window after it
+        this.activeSweeps = (int) Math.ceil(ACTIVE_WINDOW.toNanos() / nanos) + 1;
+    }
+
+    /** Sweeps per slow period: the number of phases. */
+    int slowEvery() {
+        return slowEvery;
+    }
+
+    /** Sweeps during which a container counts as active after the sweep that saw it move. */
+    int activeSweeps() {
+        return activeSweeps;
+    }
+
+    /**
+     * What sweep {@code sweep} reads of a container of phase {@code phase} after its every-sweep
+     * files; null for nothing more.
+     *
+     * @param activeUntil the last sweep of its activity window
+     */
+    Pass after(long sweep, int phase, long activeUntil) {
+        if ((sweep + phase) % slowEvery == 0) {
+            return Pass.SLOW;
+        }
+        return sweep <= activeUntil ? Pass.ACTIVE : null;
+    }
+}
