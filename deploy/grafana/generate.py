@@ -5,7 +5,7 @@
     python3 deploy/grafana/generate.py --check  # exit 1 if either file is out of date
 
 panel-queries.txt holds every panel query, one per line, with the dashboard variables
-replaced so that Prometheus accepts it as is: $instance, $user, $name -> .* (what "All"
+replaced so that Prometheus accepts it as is: $instance, $user, $slurm_job_id, $name -> .* (what "All"
 sends, allValue), $__rate_interval -> 1m. Template-variable queries (label_values(...))
 are Grafana functions, not PromQL, and are not listed.
 """
@@ -22,6 +22,9 @@ AGENT = 'job="apptheus", instance=~"$instance"'
 CTR = 'job="apptheus", instance=~"$instance", user=~"$user", name=~"$name"'
 BY_CTR = "instance, name, user"
 LEGEND_CTR = "{{user}} {{name}} @ {{instance}}"
+JOB = 'job="apptheus", instance=~"$instance", user=~"$user", slurm_job_id=~"$slurm_job_id"'
+BY_JOB = "slurm_job_id, user"
+LEGEND_JOB = "job {{slurm_job_id}} ({{user}})"
 
 
 def q(expr, legend, **extra):
@@ -78,6 +81,24 @@ ROWS = [
              description="Running containers, plus ended ones for --metrics.retain-exited.",
              targets=[q('count by (user, uid) (container_last_seen{job="apptheus", instance=~"$instance", user=~"$user"})',
                         "{{user}} ({{uid}})")]),
+    ]),
+    ("Slurm jobs", [
+        dict(title="CPU cores used per Slurm job", unit="none", w=12,
+             description="Containers started in Slurm jobs (agent flag --label.slurm=true), summed per job over "
+                         "all nodes; choose jobs with the Slurm job variable. docs/slurm.md.",
+             targets=[q(f"sum by ({BY_JOB}) (rate(container_cpu_usage_seconds_total{{{JOB}}}[$__rate_interval]))",
+                        LEGEND_JOB)]),
+        dict(title="Memory working set per Slurm job", unit="bytes", w=12,
+             description="In placement auto a container's memory is its Slurm task's, within the job's --mem.",
+             targets=[q(f"sum by ({BY_JOB}) (container_memory_working_set_bytes{{{JOB}}})", LEGEND_JOB)]),
+        dict(title="OOM kills per Slurm job", unit="none", w=12, bars=True,
+             description="Kills by the job's memory limit; the job then ends OUT_OF_MEMORY unless the "
+                         "container survives the kill.",
+             targets=[q(f"sum by ({BY_JOB}) (increase(container_oom_events_total{{{JOB}}}[$__rate_interval])) > 0",
+                        LEGEND_JOB)]),
+        dict(title="Containers per Slurm job", unit="none", w=12, stack=True,
+             description="Running containers, plus ended ones for --metrics.retain-exited.",
+             targets=[q(f"count by ({BY_JOB}) (container_last_seen{{{JOB}}})", LEGEND_JOB)]),
     ]),
     ("Agent health", [
         dict(title="Agent up", kind="stat", unit="none", w=6, h=6,
@@ -189,6 +210,8 @@ def dashboard():
          "regex": "", "skipUrlSync": False},
         query_var("instance", "Node", 'label_values(up{job="apptheus"}, instance)'),
         query_var("user", "User", 'label_values(container_last_seen{job="apptheus", instance=~"$instance"}, user)'),
+        query_var("slurm_job_id", "Slurm job",
+                  'label_values(container_last_seen{job="apptheus", instance=~"$instance", user=~"$user"}, slurm_job_id)'),
         query_var("name", "Container",
                   'label_values(container_last_seen{job="apptheus", instance=~"$instance", user=~"$user"}, name)'),
     ]
@@ -211,7 +234,7 @@ def panel_queries(dash):
     for p in dash["panels"]:
         for t in p.get("targets", []):
             expr = t["expr"]
-            for var in ("$instance", "$user", "$name"):
+            for var in ("$instance", "$user", "$slurm_job_id", "$name"):
                 expr = expr.replace(var, ".*")
             expr = expr.replace("$__rate_interval", "1m")
             assert "$" not in expr, expr

@@ -73,45 +73,49 @@ public final class CgroupManager {
     }
 
     /**
-     * Makes {@code <parent>/<name>} in every hierarchy (placement "root"). A parent that is missing
-     * (it could not be made at start, or someone removed it while it was empty) is made again first.
+     * Makes container {@code name}'s cgroup where {@code placement} puts it, given the caller's own
+     * cgroups ({@link #dirsOf}); see {@link Placement}. Directories of the caller's used as they are
+     * are recorded as adopted. A parent that is missing (it could not be made at start, or someone
+     * removed it while it was empty) is made again first.
      */
-    public ContainerCgroup create(String name) throws IOException {
+    public ContainerCgroup create(String name, Map<Hierarchy, Path> caller, Placement placement) throws IOException {
         Map<Hierarchy, Path> parents = parentDirs();
-        List<Path> missing = parents.values().stream().filter(d -> !Files.isDirectory(d)).toList();
+        Map<Hierarchy, Placement.Spot> plan = placement.plan(name, parents, caller);
+        List<Path> missing = plan.entrySet().stream()
+                .filter(e -> e.getValue().made() && e.getValue().dir().getParent().equals(parents.get(e.getKey())))
+                .map(e -> parents.get(e.getKey())).filter(d -> !Files.isDirectory(d)).toList();
         if (!missing.isEmpty()) {
             LOG.warnf("container %s: the cgroup parent %s is missing; making it again", name, missing);
             prepare();
         }
-        return create(name, parents);
-    }
-
-    /**
-     * Makes {@code <base>/<name>} in every hierarchy of {@code bases}: the parent, or for placement
-     * "nested" the caller's own cgroups, so that every limit of its Slurm job or systemd slice
-     * keeps applying to the container.
-     */
-    public ContainerCgroup create(String name, Map<Hierarchy, Path> bases) throws IOException {
         Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+        Map<Hierarchy, Path> made = new LinkedHashMap<>();
+        java.util.Set<Hierarchy> adopted = new java.util.HashSet<>();
         try {
-            for (Map.Entry<Hierarchy, Path> e : bases.entrySet()) {
-                Path dir = e.getValue().resolve(name);
+            for (Map.Entry<Hierarchy, Placement.Spot> e : plan.entrySet()) {
+                Path dir = e.getValue().dir();
+                if (!e.getValue().made()) {
+                    dirs.put(e.getKey(), dir);
+                    adopted.add(e.getKey());
+                    continue;
+                }
                 Files.createDirectory(dir);
+                made.put(e.getKey(), dir);
                 dirs.put(e.getKey(), dir);
                 for (String c : e.getKey().controllers()) {
                     v1Setup.prepare(c, dir);
                 }
             }
         } catch (IOException e) {
-            destroy(new ContainerCgroup(name, "", dirs));
+            destroy(new ContainerCgroup(name, "", made));
             throw new IOException("cannot create cgroup " + name + ": " + e.getMessage(), e);
         }
-        return new ContainerCgroup(name, idOf(dirs), dirs);
+        return new ContainerCgroup(name, idOf(made.isEmpty() ? dirs : made), dirs, adopted);
     }
 
     /** Moves one process into the container's cgroup in every hierarchy; false if it is gone. */
     public boolean move(ContainerCgroup cg, long pid) throws IOException {
-        for (Path dir : cg.dirs().values()) {
+        for (Path dir : cg.ownDirs().values()) {
             if (!CgroupFs.moveProcess(dir, pid)) {
                 return false;
             }
@@ -132,10 +136,15 @@ public final class CgroupManager {
         return out;
     }
 
-    /** Moves processes back where they were (undoing a move that turned out wrong); best effort. */
-    public void restore(Map<Hierarchy, Path> original, Iterable<Long> pids) {
+    /**
+     * Moves processes back where they were (undoing a move that turned out wrong), in the hierarchies
+     * where the agent moved them into {@code cg}; best effort.
+     */
+    public void restore(Map<Hierarchy, Path> original, ContainerCgroup cg, Iterable<Long> pids) {
+        Map<Hierarchy, Path> back = new LinkedHashMap<>(original);
+        back.keySet().retainAll(cg.ownDirs().keySet());
         for (long pid : pids) {
-            for (Path dir : original.values()) {
+            for (Path dir : back.values()) {
                 try {
                     CgroupFs.moveProcess(dir, pid);
                 } catch (IOException e) {
@@ -145,7 +154,7 @@ public final class CgroupManager {
         }
     }
 
-    /** Processes now in the container's cgroup (every hierarchy holds them all). */
+    /** Processes now in the container's cgroup (each of its own directories holds them all). */
     public int processCount(ContainerCgroup cg) throws IOException {
         return CgroupFs.processCount(primary(cg));
     }
@@ -155,14 +164,21 @@ public final class CgroupManager {
         return CgroupFs.processes(primary(cg));
     }
 
-    /** The container's directory in cgroup2 where it is mounted, else in its first hierarchy. */
+    /**
+     * The container's own directory in cgroup2 where it is mounted, else its first own one; only
+     * when every directory is adopted (a Slurm task cgroup used as it is) its first. An adopted
+     * directory also holds processes that are not the container's (the starter, a batch shell)
+     * and is never written to.
+     */
     private static Path primary(ContainerCgroup cg) {
-        for (Map.Entry<Hierarchy, Path> e : cg.dirs().entrySet()) {
+        Map<Hierarchy, Path> own = cg.ownDirs();
+        Map<Hierarchy, Path> dirs = own.isEmpty() ? cg.dirs() : own;
+        for (Map.Entry<Hierarchy, Path> e : dirs.entrySet()) {
             if (e.getKey().unified()) {
                 return e.getValue();
             }
         }
-        return cg.dirs().values().iterator().next();
+        return dirs.values().iterator().next();
     }
 
     /**
@@ -212,7 +228,7 @@ public final class CgroupManager {
                 }
             }
             if (unified == null && !cg.dirs().isEmpty()) {
-                V1Readers.processCount(cg.dirs().values().iterator().next()).ifPresent(out::add);
+                V1Readers.processCount(primary(cg)).ifPresent(out::add);
             }
         } catch (IOException | RuntimeException e) {
             out.forEach(ControllerReader::close);
@@ -221,10 +237,10 @@ public final class CgroupManager {
         return out;
     }
 
-    /** Removes the cgroup in every hierarchy; returns the directories still busy. */
+    /** Removes the cgroup in every hierarchy where the agent made it; returns the directories still busy. */
     public List<Path> destroy(ContainerCgroup cg) {
         List<Path> busy = new ArrayList<>();
-        for (Path dir : cg.dirs().values()) {
+        for (Path dir : cg.ownDirs().values()) {
             try {
                 if (!CgroupFs.remove(dir)) {
                     busy.add(dir);
@@ -274,6 +290,36 @@ public final class CgroupManager {
             }
         }
         return out;
+    }
+
+    /**
+     * A container an earlier run left, with the Slurm task cgroups it was using as they are: in the
+     * hierarchies where {@code cg} has no directory of ours, the cgroup of {@code procPidCgroup} (the
+     * text of /proc/PID/cgroup of one of its processes) when that is a Slurm job step's.
+     */
+    public ContainerCgroup withJobCgroups(ContainerCgroup cg, String procPidCgroup) {
+        Map<Hierarchy, Path> of = dirsOf(procPidCgroup);
+        Map<Hierarchy, Path> dirs = new LinkedHashMap<>();
+        java.util.Set<Hierarchy> adopted = new java.util.HashSet<>(cg.adopted());
+        for (Hierarchy h : layout.hierarchies()) {
+            if (cg.dirs().containsKey(h)) {
+                dirs.put(h, cg.dirs().get(h));
+            } else if (of.containsKey(h) && Placement.inSlurmStep(h, of.get(h))) {
+                dirs.put(h, of.get(h));
+                adopted.add(h);
+            }
+        }
+        return new ContainerCgroup(cg.name(), cg.id(), dirs, adopted);
+    }
+
+    /** One process in the container's cgroup, if any is left. */
+    public java.util.OptionalLong anyProcess(ContainerCgroup cg) throws IOException {
+        for (String line : Files.readAllLines(primary(cg).resolve("cgroup.procs"))) {
+            if (!line.isBlank()) {
+                return java.util.OptionalLong.of(Long.parseLong(line.strip()));
+            }
+        }
+        return java.util.OptionalLong.empty();
     }
 
     private static String idOf(Map<Hierarchy, Path> dirs) {

@@ -53,9 +53,10 @@ final class Flags {
             Flag.simple("cgroup.parent", "apptheus.cgroup.parent", "PATH", "/metric_gateway",
                     "parent of the containers' cgroups: relative = under the agent's own cgroup,"
                             + " absolute = under each hierarchy's root", Flags::cgroupParent),
-            Flag.simple("cgroup.placement", "apptheus.cgroup.placement", "root|nested", "root",
-                    "root: <parent>/<exe>_<pid>; nested: under the caller's own cgroup, inside its job's limits",
-                    v -> oneOf(v, "root", "nested")),
+            Flag.simple("cgroup.placement", "apptheus.cgroup.placement", "auto|nested|root", "auto",
+                    "root: <parent>/<exe>_<pid>; nested: inside the caller's own cgroup, within its job's limits"
+                            + " (in a Slurm job: Slurm's task cgroup); auto: nested in a Slurm job, root otherwise",
+                    v -> oneOf(v, "auto", "nested", "root")),
             Flag.simple("metrics.retain-exited", "apptheus.metrics.retain-exited", "DURATION", "60s",
                     "how long a finished container's final values stay on /metrics",
                     Flags::nonNegativeDuration),

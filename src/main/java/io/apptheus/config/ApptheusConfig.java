@@ -132,14 +132,16 @@ public interface ApptheusConfig {
         String parent();
 
         /**
-         * root: {@code <parent>/<exe>_<pid>} (Apptheus's tree); nested: {@code <exe>_<pid>} under the
-         * caller's own cgroup in each hierarchy, so its job's or slice's limits keep applying.
+         * root: {@code <parent>/<exe>_<pid>} (Apptheus's tree); nested: inside the caller's own cgroup
+         * in each hierarchy, so its job's or slice's limits keep applying (in a Slurm job, Slurm's task
+         * cgroup itself); auto: nested for a caller in a Slurm job, root otherwise. See
+         * {@code io.apptheus.cgroup.Placement}.
          */
-        @WithDefault("root")
+        @WithDefault("auto")
         Placement placement();
     }
 
-    enum Placement { ROOT, NESTED }
+    enum Placement { ROOT, NESTED, AUTO }
 
     interface Metrics {
         /** "apptheus" adds the original Apptheus's metric names next to the cAdvisor ones. */

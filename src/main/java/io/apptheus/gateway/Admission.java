@@ -125,17 +125,23 @@ final class Admission<T> {
         return t;
     }
 
-    /** The connection closed before its turn: its place is freed. */
-    void cancel(Ticket<T> ticket, long nowNanos) {
+    /**
+     * The connection closed: if it was still waiting for its turn, its place is freed.
+     *
+     * @return whether it was still waiting (it never reached the registrar)
+     */
+    boolean cancel(Ticket<T> ticket, long nowNanos) {
         if (ticket.done) {
-            return;
+            return false;
         }
         User<T> u = users.get(ticket.uid);
         if (u != null && u.queue.remove(ticket)) {
             ticket.done = true;
             waiting--;
             forgetIfIdle(u, nowNanos);
+            return true;
         }
+        return false;
     }
 
     /**

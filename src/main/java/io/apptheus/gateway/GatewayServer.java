@@ -239,7 +239,11 @@ public class GatewayServer {
     private void onClose(Waiting w) {
         w.closed = true;
         open.remove(w.id);
-        admission.cancel(w.ticket, System.nanoTime()); // no-op once its turn came
+        if (admission.cancel(w.ticket, System.nanoTime())) { // no-op once its turn came
+            // hung up before its turn: a caller gone before it could be verified, counted as such
+            // so that every connection the agent accepted has exactly one outcome
+            self.registration(Result.GONE);
+        }
         counted(w.peer.uid());
         if (!stopping) {
             vertx.eventBus().publish(Addresses.CONNECTION_CLOSED, w.id);
@@ -253,6 +257,7 @@ public class GatewayServer {
         while ((w = admission.next(now)) != null) {
             if (w.closed) { // hung up before its turn came, after cancel() could take it out
                 admission.done(w.peer.uid(), false, now);
+                self.registration(Result.GONE);
                 counted(w.peer.uid());
                 continue;
             }

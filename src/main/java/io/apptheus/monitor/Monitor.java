@@ -144,6 +144,8 @@ public class Monitor {
                 if (c.stats().has(io.apptheus.cgroup.Stat.PROCESSES)
                         && c.stats().raw(io.apptheus.cgroup.Stat.PROCESSES) == 0) {
                     end(c, "no process left");
+                } else if (c.jobCgroupRemoved()) {
+                    end(c, "its job step's cgroup was removed: the step is over");
                 }
             }
             case EXITED -> {
@@ -243,6 +245,13 @@ public class Monitor {
     }
 
     private void sampleError(MonitoredContainer c, CgroupReadException e) {
+        if (e.vanished() && c.cgroup().isAdopted(e.file())) {
+            // the job step's own cgroup, removed by Slurm once the step's last process was gone: the
+            // end of the container, not an error; its values stay those of the last sample
+            c.markJobCgroupRemoved();
+            LOG.debugf("container %s: pid %d: %s (its job step ended)", c.name(), c.pid(), e.getMessage());
+            return;
+        }
         self.sampleError(e.reason());
         if (c.firstErrorOf(e.kind())) {
             LOG.warnf("container %s: pid %d uid %d: %s (counted in apptheus_sample_errors_total{reason=\"%s\"};"

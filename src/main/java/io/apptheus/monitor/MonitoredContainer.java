@@ -53,6 +53,7 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
     private long exitedAtNanos;
     private boolean cgroupRemoved;
     private boolean cleanupFailed;
+    private boolean jobCgroupRemoved;
     /** Bit per {@link CgroupReadException.Reason} already logged for this container. */
     private int loggedErrors;
 
@@ -132,6 +133,15 @@ public final class MonitoredContainer implements PublishedContainer.Lifecycle {
 
     synchronized void markCgroupRemoved() {
         cgroupRemoved = true;
+    }
+
+    /** A directory adopted from the caller (its Slurm job step's cgroup) was removed by its owner. */
+    synchronized void markJobCgroupRemoved() {
+        jobCgroupRemoved = true;
+    }
+
+    synchronized boolean jobCgroupRemoved() {
+        return jobCgroupRemoved;
     }
 
     /** True the first time only: a busy cgroup is counted once per container. */

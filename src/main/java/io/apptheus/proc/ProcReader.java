@@ -219,8 +219,13 @@ public final class ProcReader {
                     if (stat(child).ppid() == pid) {
                         out.add(child);
                     }
-                } catch (NoSuchFileException | IllegalArgumentException e) {
-                    // exited meanwhile
+                } catch (IllegalArgumentException e) {
+                    // not a stat line we can read: not our child
+                } catch (IOException e) {
+                    if (!isGone(e)) {
+                        throw e;
+                    }
+                    // another process exited while we scanned (ENOENT, ESRCH): not the caller's failure
                 }
             }
         }

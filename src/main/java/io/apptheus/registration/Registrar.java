@@ -15,6 +15,7 @@ import io.apptheus.cgroup.CgroupManager;
 import io.apptheus.cgroup.ContainerCgroup;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Hierarchy;
+import io.apptheus.cgroup.Placement;
 import io.apptheus.config.ApptheusConfig;
 import io.apptheus.metrics.SelfMetrics;
 import io.apptheus.monitor.ContainerRegistry;
@@ -48,7 +49,7 @@ public class Registrar {
     private final ContainerRegistry registry;
     private final SelfMetrics self;
     private final int maxContainers;
-    private final boolean nested;
+    private final Placement placement;
     /**
      * Processes (PID and start time: a reused PID is another process) whose registration runs
      * now: a second connection of the same process waits for none.
@@ -67,7 +68,7 @@ public class Registrar {
         this.registry = registry;
         this.self = self;
         this.maxContainers = config.monitor().maxContainers();
-        this.nested = config.cgroup().placement() == ApptheusConfig.Placement.NESTED;
+        this.placement = Placement.valueOf(config.cgroup().placement().name());
     }
 
     @ConsumeEvent(value = Addresses.REGISTRATION, blocking = true, ordered = false)
@@ -133,7 +134,7 @@ public class Registrar {
         Attempt a = new Attempt(name, peer);
         try {
             a.original = cgroups.dirsOf(proc.cgroup(peer.pid()));
-            a.cgroup = nested ? cgroups.create(name, a.original) : cgroups.create(name);
+            a.cgroup = cgroups.create(name, a.original, placement);
             moveTree(a);
             if (a.moved.isEmpty()) {
                 return refuse(a, Result.GONE, "exited during registration");
@@ -144,8 +145,9 @@ public class Registrar {
             List<ControllerReader> readers = cgroups.openReaders(a.cgroup);
             monitor.start(a.cgroup, peer, readers);
             self.registration(Result.ACCEPTED);
-            LOG.infof("container %s: monitoring pid %d uid %d and %d more processes in %s", name, peer.pid(),
-                    peer.uid(), a.moved.size() - 1, a.cgroup.id());
+            LOG.infof("container %s: monitoring pid %d uid %d and %d more processes in %s%s", name, peer.pid(),
+                    peer.uid(), a.moved.size() - (a.moved.contains(peer.pid()) ? 1 : 0), a.cgroup.id(),
+                    a.cgroup.adopted().isEmpty() ? "" : "; inside its job's cgroups " + adoptedDirs(a.cgroup));
             return Result.ACCEPTED;
         } catch (IOException e) {
             if (ProcReader.isGone(e)) {
@@ -193,7 +195,7 @@ public class Registrar {
      */
     private void undo(Attempt a) {
         if (!a.moved.isEmpty()) {
-            cgroups.restore(a.original, a.moved);
+            cgroups.restore(a.original, a.cgroup, a.moved);
         }
         removeQuietly(a.cgroup);
     }
@@ -203,18 +205,27 @@ public class Registrar {
      * children forked before a move stay behind, and new ones may appear while we move. Processes
      * forked by an already-moved process are born in the new cgroup. Leaves {@code moved} empty if
      * the caller is gone.
+     *
+     * <p>In a Slurm job (the cgroup has directories adopted from the caller) the caller, which is the
+     * job step's task, stays where Slurm put it and only what it forked moves: the agent's own
+     * cgroups are then empty as soon as the container's processes are gone, while the starter still
+     * cleans up, so the final sample (taken when it hangs up) still finds Slurm's task cgroup, which
+     * Slurm removes right after the task exits.
      */
     private void moveTree(Attempt a) throws IOException {
         long pid = a.peer.pid();
-        a.moved.add(pid); // before the move: a write refused half-way is undone too
-        if (!cgroups.move(a.cgroup, pid)) {
-            a.moved.clear();
-            return;
+        boolean moveCaller = a.cgroup.adopted().isEmpty();
+        if (moveCaller) {
+            a.moved.add(pid); // before the move: a write refused half-way is undone too
+            if (!cgroups.move(a.cgroup, pid)) {
+                a.moved.clear();
+                return;
+            }
         }
         for (int round = 0; round < MAX_MOVE_ROUNDS; round++) {
             boolean found = false;
             for (long p : proc.tree(pid)) {
-                if (a.moved.add(p)) {
+                if (p != pid && a.moved.add(p)) {
                     found = true;
                     cgroups.move(a.cgroup, p); // false: it exited meanwhile, nothing to move
                 }
@@ -225,6 +236,11 @@ public class Registrar {
         }
         LOG.warnf("container %s: process tree of pid %d still growing after %d rounds", a.name, pid,
                 MAX_MOVE_ROUNDS);
+    }
+
+    private static java.util.Collection<Path> adoptedDirs(ContainerCgroup cg) {
+        return cg.dirs().entrySet().stream().filter(e -> cg.adopted().contains(e.getKey())).map(Map.Entry::getValue)
+                .distinct().toList();
     }
 
     private void removeQuietly(ContainerCgroup cg) {

@@ -80,11 +80,26 @@ class Startup {
                 }
                 long pid = pidOf(cg.name());
                 long uid = uidOf(pid);
+                cg = inItsJob(cg);
                 monitor.start(cg, -(++adoptedConnections), pid, uid, monitor.startSeconds(pid), cgroups.openReaders(cg));
                 LOG.infof("container %s: adopted from an earlier run (pid %d uid %d)", cg.name(), pid, uid);
             } catch (IOException | RuntimeException e) {
                 LOG.warnf("container %s: cannot adopt the cgroup an earlier run left: %s", cg.name(), e.getMessage());
             }
+        }
+    }
+
+    /**
+     * A container placed in a Slurm job step had no directory of ours where Slurm's task cgroup
+     * was its cgroup (memory, cpuacct): that cgroup is found again from one of its processes.
+     */
+    private ContainerCgroup inItsJob(ContainerCgroup cg) {
+        try {
+            java.util.OptionalLong any = cgroups.anyProcess(cg);
+            return any.isEmpty() ? cg : cgroups.withJobCgroups(cg, proc.cgroup(any.getAsLong()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("container %s: cannot look for its job's cgroups: %s", cg.name(), e.getMessage());
+            return cg;
         }
     }
 

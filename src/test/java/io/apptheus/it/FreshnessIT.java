@@ -68,6 +68,15 @@ class FreshnessIT {
         FakeStarter.Handle steps = start(later, "steps", "16", "1300", "300");
         List<FakeStarter.Handle> all = List.of(cpu, io, forks, oom, steps);
         agent.awaitScrape(Duration.ofSeconds(20), s -> all.stream().allMatch(h -> s.has("container_processes", named(name(h)))));
+        // The quota once the burner runs, so that the periods counted are the burner's (a quota
+        // written on a group with no task running starts the kernel's period timer by itself).
+        Probe burnt = k.cpuStat(name(cpu), "container_cpu_usage_seconds_total", "usage_usec");
+        double idle = burnt.kernel();
+        long running = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (burnt.kernel() < idle + 0.05) {
+            assertTrue(System.nanoTime() < running, "the burner did not start: " + cpu.describe());
+            pause(20);
+        }
         k.limit(name(cpu), "cpu", "cpu.cfs_quota_us", "1000", "cpu.max", "1000 100000"); // throttled even on a busy machine
         k.limit(name(forks), "pids", "pids.max", "3", "pids.max", "3");
         k.limit(name(oom), "memory", "memory.limit_in_bytes", Long.toString(32L << 20), "memory.max", Long.toString(32L << 20));
@@ -138,6 +147,9 @@ class FreshnessIT {
                     + writes.published(first.scrape) + " bytes written, the kernel had counted " + v + " before "
                     + t0 + " ms\n" + first.scrape.series("container_fs_writes_bytes_total"));
             strict += first.strict ? 1 : 0;
+            System.out.println("FreshnessIT: " + (long) v + " bytes counted by the kernel before " + t0
+                    + " ms; the sample of " + first.startMillis + " ms published " + (long) writes.published(first.scrape)
+                    + (first.strict ? " (the first sample to start after it)" : ""));
         }
     }
 
@@ -277,6 +289,12 @@ class FreshnessIT {
             }
             pause(100);
         }
+        StringBuilder summary = new StringBuilder("FreshnessIT: checks after the kernel's value moved, per probe, in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms:");
+        for (int i = 0; i < probes.size(); i++) {
+            summary.append("\n  ").append(probes.get(i)).append(": ").append(meaningful[i]);
+        }
+        System.out.println(summary);
         for (int i = 0; i < probes.size(); i++) {
             assertTrue(meaningful[i] >= MEANINGFUL, probes.get(i) + ": only " + meaningful[i]
                     + " checks after the kernel's value had moved: " + java.util.Arrays.toString(meaningful));

@@ -47,6 +47,7 @@ class MetricsIT {
         Scrape s = agent.awaitScrape(Duration.ofSeconds(30), x -> x.value("container_processes", named(name)).orElse(-1) == 0);
         double measured = s.value("container_cpu_usage_seconds_total", named(name)).orElseThrow();
         double burned = h.childCpuSeconds();
+        System.out.println("MetricsIT.cpuSecondsMatchTheWorkloadsOwnRusage: cgroup " + measured + " s vs rusage " + burned + " s");
         assertTrue(Math.abs(measured - burned) <= 0.05 * burned, "cgroup " + measured + " s vs rusage " + burned + " s");
         double user = s.value("container_cpu_user_seconds_total", named(name)).orElseThrow();
         double system = s.value("container_cpu_system_seconds_total", named(name)).orElseThrow();
@@ -59,7 +60,8 @@ class MetricsIT {
      * part within ±5 % of what rusage says of the same processes (cgroup2's cpu.stat, as rusage,
      * splits the scheduler's exact time in proportion of the ticks; v1's cpuacct.usage_user/_sys
      * are raw tick samples that summed to 69–93 % of the time). A part under a fifth of the
-     * total is held to ±5 % of the total: a few ticks decide it.
+     * total is held to ±5 % of the total: a few ticks decide it. The starter's master is in the
+     * container too, and rusage gives only its total: each part may hold up to all of it.
      */
     @Test
     void userAndSystemTimeSplitAsTheWorkloadsOwnRusage() throws Exception {
@@ -80,8 +82,10 @@ class MetricsIT {
             double total = h.childUserSeconds() + h.childSystemSeconds();
             String what = name + ": cgroup user " + user + " s, system " + system + " s; rusage user "
                     + h.childUserSeconds() + " s, system " + h.childSystemSeconds() + " s";
-            assertPart(user, h.childUserSeconds(), total, what);
-            assertPart(system, h.childSystemSeconds(), total, what);
+            System.out.println("MetricsIT.userAndSystemTimeSplitAsTheWorkloadsOwnRusage: " + what);
+            what += "; the master's own " + h.selfCpuSeconds() + " s";
+            assertPart(user, h.childUserSeconds(), h.selfCpuSeconds(), total, what);
+            assertPart(system, h.childSystemSeconds(), h.selfCpuSeconds(), total, what);
         }
         assertTrue(userHeavy.childUserSeconds() > 0.8 * (userHeavy.childUserSeconds() + userHeavy.childSystemSeconds()),
                 "--cpu is user-heavy: " + userHeavy.stdout());
@@ -130,9 +134,10 @@ class MetricsIT {
         return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
     }
 
-    private static void assertPart(double cgroup, double rusage, double total, String what) {
+    /** {@code cgroup} within the tolerance of the workload's part plus 0 to all of the master's time. */
+    private static void assertPart(double cgroup, double rusage, double master, double total, String what) {
         double tolerance = rusage >= 0.2 * total ? 0.05 * rusage : 0.05 * total;
-        assertTrue(Math.abs(cgroup - rusage) <= tolerance, what);
+        assertTrue(cgroup >= rusage - tolerance && cgroup <= rusage + master + tolerance, what);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -202,8 +203,11 @@ class StatusIT {
         AgentProcess agent = it.agent().start().awaitReady(READY);
         FakeStarter.Handle web = burner(it, 30);
         awaitContainer(agent, "starter_" + web.pid(), "", Duration.ofSeconds(20), x -> true);
-        Cli watch = Cli.start(it, List.of(Cli.concat(Cli.apptheus(), "ps", "--watch", "--address",
-                agent.listenAddress())));
+        // SIGINT at its default disposition, as in a terminal: a test run from a background job
+        // (nohup, CI runners) inherits it ignored, and the JVM then never sees Ctrl-C
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        command.addAll(List.of(Cli.concat(Cli.apptheus(), "ps", "--watch", "--address", agent.listenAddress())));
+        Cli watch = Cli.start(it, command);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (watch.stdout().split("\033\\[H", -1).length < 3) { // two frames drawn
             assertTrue(watch.isAlive() && System.nanoTime() < deadline, "no second frame: " + watch);

@@ -26,12 +26,17 @@ import java.util.Set;
  *                               total_cache 458752
  *                               total_swap 0            only with swap accounting
  *                               total_inactive_file 212992
+ *                               hierarchical_memory_limit 100663296    the lowest limit of the cgroup
+ *                               hierarchical_memsw_limit 134217728     and its ancestors
  * memory.memsw.limit_in_bytes   9223372036854771712   memory + swap; only with swap accounting
  * memory.oom_control            oom_kill_disable 0 / under_oom 0 / oom_kill 1   (oom_kill since 4.13)
  * </pre>
  *
- * Working set = usage − total_inactive_file, floored at 0 (cadvisor's definition). Swap limit =
- * memsw limit − memory limit, unlimited if either is.
+ * Working set = usage − total_inactive_file, floored at 0 (cadvisor's definition). The limits are
+ * the ones that apply: the lower of the cgroup's own and memory.stat's hierarchical one (of its
+ * latest read), so that a container inside a job's cgroup (placement nested, or a Slurm task cgroup
+ * with no limit of its own) shows its job's limit. Swap limit = memsw limit − memory limit,
+ * unlimited if either is.
  */
 public final class MemoryReader implements ControllerReader {
 
@@ -46,6 +51,8 @@ public final class MemoryReader implements ControllerReader {
     private static final int CACHE = 1;
     private static final int SWAP = 2;
     private static final int INACTIVE_FILE = 3;
+    private static final int HIERARCHICAL_LIMIT = 4;
+    private static final int HIERARCHICAL_MEMSW_LIMIT = 5;
     private static final int OOM_KILL = 0;
 
     private final CgroupFiles files;
@@ -59,7 +66,8 @@ public final class MemoryReader implements ControllerReader {
     /** The usage of the latest read of memory.usage_in_bytes, -1 before the first. */
     private long used = -1;
     private final FlatKeyed statKeys =
-            new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file");
+            new FlatKeyed("total_rss", "total_cache", "total_swap", "total_inactive_file",
+                    "hierarchical_memory_limit", "hierarchical_memsw_limit");
     private final FlatKeyed oomKeys = new FlatKeyed("oom_kill");
 
     private MemoryReader(CgroupFiles files) throws CgroupReadException {
@@ -111,9 +119,6 @@ public final class MemoryReader implements ControllerReader {
             used = usage.readValue();
             out.set(Stat.MEMORY_USAGE_BYTES, used);
         }
-        if (pass.reads(limit)) {
-            out.set(Stat.MEMORY_LIMIT_BYTES, limit(limit.readValue()));
-        }
         if (pass.reads(maxUsage)) {
             out.set(Stat.MEMORY_MAX_USAGE_BYTES, maxUsage.readValue());
         }
@@ -127,14 +132,22 @@ public final class MemoryReader implements ControllerReader {
             statKeys.copy(SWAP, out, Stat.MEMORY_SWAP_BYTES);
             WorkingSet.set(out, used, statKeys.has(INACTIVE_FILE) ? statKeys.get(INACTIVE_FILE) : -1);
         }
+        if (pass.reads(limit)) { // after memory.stat: its hierarchical limit is then this pass's
+            out.set(Stat.MEMORY_LIMIT_BYTES, applying(limit(limit.readValue()), HIERARCHICAL_LIMIT));
+        }
         if (pass.reads(memswLimit) && out.has(Stat.MEMORY_LIMIT_BYTES)) {
-            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES,
-                    swapLimit(limit(memswLimit.readValue()), out.raw(Stat.MEMORY_LIMIT_BYTES)));
+            out.set(Stat.MEMORY_SWAP_LIMIT_BYTES, swapLimit(
+                    applying(limit(memswLimit.readValue()), HIERARCHICAL_MEMSW_LIMIT), out.raw(Stat.MEMORY_LIMIT_BYTES)));
         }
         if (pass.reads(oomControl)) {
             oomControl.readKeyed(oomKeys);
             oomKeys.copy(OOM_KILL, out, Stat.OOM_KILLS);
         }
+    }
+
+    /** The lower of a cgroup's own limit and the hierarchical one of the latest memory.stat read. */
+    private long applying(long own, int hierarchicalKey) {
+        return stat != null && statKeys.has(hierarchicalKey) ? Math.min(own, limit(statKeys.get(hierarchicalKey))) : own;
     }
 
     @Override

@@ -96,6 +96,22 @@ class V1ReadersTest {
         assertFalse(out.has(Stat.MEMORY_SWAP_LIMIT_BYTES));
     }
 
+    /** A cgroup without a limit of its own inside a job's (a Slurm task cgroup): the job's limit applies. */
+    @Test
+    void theLimitIsTheLowestOfTheCgroupAndItsAncestors() throws IOException {
+        Fixtures.write(tmp, "memory.usage_in_bytes", "4096\n");
+        Fixtures.write(tmp, "memory.limit_in_bytes", "9223372036854771712\n");
+        Fixtures.write(tmp, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+        Fixtures.write(tmp, "memory.stat", "total_rss 4096\ntotal_cache 0\ntotal_inactive_file 0\n"
+                + "hierarchical_memory_limit 67108864\nhierarchical_memsw_limit 9223372036854771712\n");
+        StatsBuffer out = new StatsBuffer();
+        try (ControllerReader memory = MemoryReader.open(tmp).orElseThrow()) {
+            memory.readInto(out);
+        }
+        assertEquals(67108864, out.raw(Stat.MEMORY_LIMIT_BYTES));
+        assertEquals(StatsBuffer.UNLIMITED, out.raw(Stat.MEMORY_SWAP_LIMIT_BYTES));
+    }
+
     @Test
     void noLimitWithAnyPageSize() {
         assertEquals(StatsBuffer.UNLIMITED, MemoryReader.limit(0x7FFFFFFFFFFFF000L));
