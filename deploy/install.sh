@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Install Apptheus on this host (or remove it with --uninstall). Safe to re-run.
 #
-#   deploy/install.sh [--prefix=DIR] [--bindir=DIR] [--destdir=DIR] [--no-build] [--enable]
+#   deploy/install.sh [--native|--jvm] [--prefix=DIR] [--bindir=DIR] [--destdir=DIR] [--no-build] [--enable]
 #   deploy/install.sh --uninstall [--purge] [--prefix=DIR] [--bindir=DIR] [--destdir=DIR]
 #
-# Installs
-#   target/quarkus-app/   -> /opt/apptheus/             (built with ./mvnw if missing)
-#   deploy/bin/apptheus   -> /usr/local/bin/apptheus    (JVM launcher)
+# Installs one form of the agent (docs/native.md says which to choose):
+#   target/apptheus-*-runner -> /opt/apptheus/apptheus  (native executable, from ./mvnw package -Dnative)
+#   or target/quarkus-app/   -> /opt/apptheus/          (fast-jar for Java 17+; built with ./mvnw if missing)
+#   deploy/bin/apptheus   -> /usr/local/bin/apptheus    (launcher: runs whichever is installed)
 #   deploy/systemd/apptheus.service -> /etc/systemd/system/apptheus.service
 #   deploy/systemd/apptheus.default -> /etc/default/apptheus  (only if absent)
 # and runs `systemctl daemon-reload` only when systemd is PID 1.
+# Which form: --native or --jvm; without either, the native executable if the last build made one
+# (target/*-runner newer than target/quarkus-app), else the fast-jar. An executable built by the
+# test machines' native-image stand-in (it needs the stand-in's libjvm.so) is refused.
 #
 # --uninstall removes the app dir, the launcher and the unit (stopping and
 # disabling it first when systemd runs; containers keep running, see the unit).
@@ -32,6 +36,7 @@ default_file=/etc/default/apptheus
 build=1
 enable=0
 purge=0
+form= # native or jvm; chosen in do_install when not given
 
 say() { echo "apptheus-install: $*"; }
 die() {
@@ -39,7 +44,7 @@ die() {
     exit 1
 }
 usage() {
-    sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,23s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     exit "${1:-0}"
 }
 
@@ -52,6 +57,8 @@ for arg in "$@"; do
         --destdir=*) destdir=${arg#*=} ;;
         --no-build) build=0 ;;
         --enable) enable=1 ;;
+        --native) form=native ;;
+        --jvm) form=jvm ;;
         -h | --help) usage 0 ;;
         *)
             echo "apptheus-install: unknown option: $arg" >&2
@@ -105,6 +112,37 @@ find_java() {
     say "java: $j (Java $major)"
 }
 
+# The native executable of the last -Dnative build, or nothing.
+native_runner() {
+    local r
+    r=$(ls -t -- "$REPO_ROOT"/target/*-runner 2>/dev/null | head -n 1) || true
+    [[ -n $r && -x $r ]] && echo "$r"
+}
+
+# Sets form (native or jvm) and runner: as asked, else the newer build.
+choose_form() {
+    local jar=$REPO_ROOT/target/quarkus-app/quarkus-run.jar
+    runner=$(native_runner) || true
+    if [[ -z $form ]]; then
+        if [[ -n $runner && (! -f $jar || $runner -nt $jar) ]]; then
+            form=native
+            say "form: native executable $runner (the last build; --jvm installs the fast-jar)"
+        else
+            form=jvm
+            say "form: fast-jar (no newer target/*-runner; --native installs one built with ./mvnw package -Dnative)"
+        fi
+    fi
+    if [[ $form == native ]]; then
+        [[ -n $runner ]] || die "--native: no target/*-runner; build it with ./mvnw -B package -Dnative (docs/native.md)"
+        # the stand-in's executables load its stub libjvm.so through an absolute RUNPATH: for tests here only
+        if command -v readelf >/dev/null 2>&1 && readelf -d "$runner" 2>/dev/null | grep -q 'Shared library: \[libjvm\.so\]'; then
+            [[ ${APPTHEUS_INSTALL_STANDIN:-} == 1 ]] ||
+                die "$runner needs libjvm.so: built with the native-image stand-in, for tests on its machine only (docs/native.md); build with Mandrel or GraalVM"
+            say "warning: $runner was built with the native-image stand-in (APPTHEUS_INSTALL_STANDIN=1): never ship it"
+        fi
+    fi
+}
+
 build_if_missing() {
     local jar=$REPO_ROOT/target/quarkus-app/quarkus-run.jar
     if [[ ! -f $jar ]]; then
@@ -148,16 +186,24 @@ ours() { [[ -f $1 ]] && grep -q "$MARKER" "$1"; }
 
 do_install() {
     [[ -n $destdir || $EUID -eq 0 ]] || die "run as root (or stage with --destdir=DIR)"
-    find_java
-    build_if_missing
+    choose_form
+    if [[ $form == jvm ]]; then
+        find_java
+        build_if_missing
+    fi
     tmp=$(mktemp -d)
     stage=$APP.new.$$
     trap 'rm -rf -- "$tmp" "$stage"' EXIT
 
-    # 1. the application tree, swapped in whole so a running JVM keeps its open files
+    # 1. the application tree (the fast-jar, or the native executable alone), swapped in whole so
+    #    a running agent keeps its open files
     rm -rf -- "$stage"
     mkdir -p -- "$stage"
-    cp -a -- "$REPO_ROOT/target/quarkus-app/." "$stage/"
+    if [[ $form == native ]]; then
+        install -m 0755 "$runner" "$stage/apptheus"
+    else
+        cp -a -- "$REPO_ROOT/target/quarkus-app/." "$stage/"
+    fi
     install -m 0644 "$SCRIPT_DIR/README.md" "$stage/README.md"
     install -m 0644 "$SCRIPT_DIR/apptainer/apptainer.conf.snippet" "$stage/apptainer.conf.snippet"
     echo "$MARKER" >"$stage/.installed-by"
@@ -179,7 +225,7 @@ do_install() {
             mkdir -p -- "$(dirname -- "$APP")"
             mv -- "$stage" "$APP"
         fi
-        say "installed $APP"
+        say "installed $APP ($([[ $form == native ]] && echo "native executable" || echo "fast-jar"))"
     fi
 
     # 2. the launcher

@@ -139,9 +139,9 @@ fi
 # install.sh round trip under a temporary root (needs the built jar; does not build)
 if [[ -f target/quarkus-app/quarkus-run.jar ]]; then
     root=$work/root
-    check "install.sh --destdir: first run" deploy/install.sh --destdir="$root" --no-build
+    check "install.sh --destdir: first run" deploy/install.sh --jvm --destdir="$root" --no-build
     check "install.sh --destdir: second run changes nothing" bash -c \
-        "out=\$(deploy/install.sh --destdir='$root' --no-build) && ! grep -q '^apptheus-install: installed' <<<\"\$out\""
+        "out=\$(deploy/install.sh --jvm --destdir='$root' --no-build) && ! grep -q '^apptheus-install: installed' <<<\"\$out\""
     # The staged launcher names the final /opt/apptheus; this copy names the staged one.
     sed "s|^APP_DIR=.*|APP_DIR='$root/opt/apptheus'|" "$root/usr/local/bin/apptheus" >"$work/launcher"
     check "launcher finds Java 17+ and the JVM accepts its flags (-version)" env \
@@ -150,6 +150,21 @@ if [[ -f target/quarkus-app/quarkus-run.jar ]]; then
         "deploy/install.sh --destdir='$root' --uninstall && [[ -z \$(find '$root' -type f) ]]"
 else
     skip "install.sh round trip (no target/quarkus-app; run ./mvnw -B -DskipTests package)"
+fi
+# the same with the native executable, when a -Dnative build left one (here: the stand-in's, allowed
+# for this staged copy only)
+runner=$(ls -t target/*-runner 2>/dev/null | head -n 1) || true
+if [[ -n $runner ]]; then
+    root=$work/root-native
+    check "install.sh --native --destdir: installs the executable alone" bash -c \
+        "APPTHEUS_INSTALL_STANDIN=1 deploy/install.sh --native --destdir='$root' && [[ -x '$root/opt/apptheus/apptheus' && ! -e '$root/opt/apptheus/quarkus-run.jar' ]]"
+    sed "s|^APP_DIR=.*|APP_DIR='$root/opt/apptheus'|" "$root/usr/local/bin/apptheus" >"$work/launcher-native"
+    check "launcher runs the native executable (--version; no jar is installed)" \
+        sh "$work/launcher-native" --version
+    check "install.sh --native --destdir --uninstall leaves nothing" bash -c \
+        "deploy/install.sh --destdir='$root' --uninstall && [[ -z \$(find '$root' -type f) ]]"
+else
+    skip "install.sh round trip of the native executable (no target/*-runner; ./mvnw -B package -Dnative)"
 fi
 
 # The real runs: the packages built by ./mvnw package, installed, upgraded, removed and purged by

@@ -29,6 +29,21 @@ public interface ApptheusConfig {
 
     Label label();
 
+    Paths path();
+
+    /**
+     * Where the kernel's files are read: procfs and sysfs (their cgroup mounts are taken from
+     * {@code <procfs>/self/mountinfo} and re-rooted under this sysfs). Not flags: other roots serve
+     * the end-to-end test that runs the agent on captured trees (it/AgentOnFixturesIT).
+     */
+    interface Paths {
+        @WithDefault("/proc")
+        String procfs();
+
+        @WithDefault("/sys")
+        String sysfs();
+    }
+
     Proc proc();
 
     /** Bounds of what is read of a caller's /proc files, which its user controls. */

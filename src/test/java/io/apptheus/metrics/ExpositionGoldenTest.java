@@ -6,24 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.apptheus.cgroup.BlockDevices;
 import io.apptheus.cgroup.ControllerReader;
@@ -47,9 +40,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
  * A change in a name, help text, type, label, value or format shows as a diff. After a wanted
  * change: {@code ./mvnw test -Dtest=ExpositionGoldenTest -Dgolden.update=true}, and review the diff.
  *
- * <p>Against a running agent (the native executable's or the JVM's):
- * {@code ./mvnw test -Dtest=ExpositionGoldenTest -Dgolden.url=http://127.0.0.1:9091/metrics}
- * checks that every family both scrapes have carries the same help, type and label names.
+ * <p>The running agent, JVM or native executable, on a captured tree: AgentOnFixturesIT.
  */
 class ExpositionGoldenTest {
 
@@ -215,28 +206,5 @@ class ExpositionGoldenTest {
         }
         assertEquals(Files.readString(golden), actual, "exposition differs from " + golden
                 + " (-Dgolden.update=true rewrites it)");
-    }
-
-    /** The families a running agent shares with the golden files have the same help, type and labels. */
-    @Test
-    @EnabledIfSystemProperty(named = "golden.url", matches = ".+")
-    void aRunningAgentHasTheGoldenShape() throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        for (Map.Entry<String, String> f : Map.of(TEXT, "exposition-0.0.4.txt", OPENMETRICS,
-                "exposition-openmetrics-1.0.0.txt").entrySet()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(System.getProperty("golden.url")))
-                    .header("Accept", f.getKey()).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode());
-            assertEquals(f.getKey(), r.headers().firstValue("Content-Type").orElse(""));
-            Map<String, Set<String>> live = GoldenExposition.shape(r.body());
-            Map<String, Set<String>> golden = GoldenExposition.shape(Files.readString(GOLDEN.resolve(f.getValue())));
-            List<String> shared = live.keySet().stream().filter(golden::containsKey).sorted().toList();
-            assertTrue(shared.contains("process_cpu_seconds") && shared.contains("apptheus_registrations"),
-                    "the running agent publishes the agent's families: " + shared);
-            for (String family : shared) {
-                assertEquals(golden.get(family), live.get(family), family);
-            }
-        }
     }
 }

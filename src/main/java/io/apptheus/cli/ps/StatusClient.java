@@ -1,52 +1,34 @@
 package io.apptheus.cli.ps;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.security.GeneralSecurityException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-
-/** Fetches the local agent's status API over plain HTTP (java.net.http). */
+/**
+ * Fetches the local agent's status API over plain HTTP with java.base's HttpURLConnection. Not
+ * java.net.http: that module is ~1.4 MB of code in the native executable for this one GET, and its
+ * default client loads the JDK's CA certificates even for http URLs (a few hundred ms of a command
+ * that must answer at once).
+ */
 final class StatusClient {
 
     static final String PATH = "/api/v1/containers";
     private static final Duration CONNECT = Duration.ofSeconds(2);
     private static final Duration ANSWER = Duration.ofSeconds(5);
+    /** The API's answer for 10,000 containers is a few MB; anything far larger is not the API. */
+    private static final int MAX_BODY = 64 << 20;
 
-    private final HttpClient http;
     private final String url;
 
     StatusClient(String baseUrl) {
         this.url = baseUrl + PATH;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        SSLContext tls = plainHttpOnly();
-        this.http = (tls != null ? b.sslContext(tls) : b).build();
-    }
-
-    /**
-     * The client speaks plain HTTP only. Without an SSLContext of its own, java.net.http builds the
-     * default one, which loads the JDK's CA certificates: a few hundred ms of a command that must
-     * answer at once. (When the agent gets TLS, the client gets a real context for https.) Null
-     * where this runtime has no TLS at all: the client's own default then decides.
-     */
-    private static SSLContext plainHttpOnly() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[0], new TrustManager[0], null);
-            return ctx;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return null;
-        }
     }
 
     String url() {
@@ -55,35 +37,48 @@ final class StatusClient {
 
     /** The body of a 200 answer. */
     String fetch() throws NoAnswer, BadAnswer {
-        HttpRequest req;
+        URL u;
         try {
-            req = HttpRequest.newBuilder(URI.create(url)).timeout(ANSWER).header("Accept", "application/json")
-                    .GET().build();
-        } catch (IllegalArgumentException e) {
+            u = URI.create(url).toURL();
+        } catch (IllegalArgumentException | MalformedURLException e) {
             throw new NoAnswer(url + " is not a valid URL: " + e.getMessage());
         }
-        HttpResponse<String> r;
+        HttpURLConnection c = null;
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpConnectTimeoutException e) {
-            throw new NoAnswer("no agent answers at " + url + " (connect timed out after " + CONNECT.toSeconds()
-                    + " s)");
-        } catch (HttpTimeoutException e) {
-            throw new NoAnswer("no agent answers at " + url + " (no answer within " + ANSWER.toSeconds() + " s)");
+            c = (HttpURLConnection) u.openConnection();
+            c.setConnectTimeout((int) CONNECT.toMillis());
+            c.setReadTimeout((int) ANSWER.toMillis());
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setRequestProperty("Accept", "application/json");
+            int status = c.getResponseCode();
+            if (status != 200) {
+                throw new BadAnswer("the agent at " + url + " answered HTTP " + status
+                        + (status == 404 ? " (an apptheus without the status API?)" : ""));
+            }
+            try (InputStream in = c.getInputStream()) {
+                byte[] body = in.readNBytes(MAX_BODY + 1);
+                if (body.length > MAX_BODY) {
+                    throw new BadAnswer("the answer at " + url + " is larger than " + (MAX_BODY >> 20) + " MB");
+                }
+                return new String(body, StandardCharsets.UTF_8);
+            }
+        } catch (SocketTimeoutException e) {
+            // HttpURLConnection says which: "Connect timed out" or "Read timed out"
+            boolean connecting = e.getMessage() != null && e.getMessage().toLowerCase().contains("connect");
+            throw new NoAnswer("no agent answers at " + url + (connecting
+                    ? " (connect timed out after " + CONNECT.toSeconds() + " s)"
+                    : " (no answer within " + ANSWER.toSeconds() + " s)"));
         } catch (ConnectException e) {
             throw new NoAnswer("no agent answers at " + url + " (connection refused); is apptheus running?"
                     + " Give its address with --address HOST:PORT");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | ClassCastException e) {
             throw new NoAnswer("no agent answers at " + url + " (" + e + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NoAnswer("interrupted while asking " + url);
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
         }
-        if (r.statusCode() != 200) {
-            throw new BadAnswer("the agent at " + url + " answered HTTP " + r.statusCode()
-                    + (r.statusCode() == 404 ? " (an apptheus without the status API?)" : ""));
-        }
-        return r.body();
     }
 
     /** Nothing answered: exit 3. */

@@ -263,6 +263,7 @@ public final class AgentProcess implements AutoCloseable {
         private final Map<String, String> flags = new LinkedHashMap<>();
         private final List<String> extraArgs = new ArrayList<>();
         private final List<String> jvmArgs = new ArrayList<>();
+        private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private String host = "127.0.0.1";
         private int port = -1;
@@ -360,6 +361,15 @@ public final class AgentProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A system property for the agent: {@code -Dname=value} before {@code -jar}, or as the native
+         * executable's first arguments (it takes -D options at run time as the JVM does).
+         */
+        public Builder systemProperty(String name, String value) {
+            systemProperties.put(name, value);
+            return this;
+        }
+
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
@@ -417,7 +427,10 @@ public final class AgentProcess implements AutoCloseable {
                 if (!Files.isExecutable(bin)) {
                     throw new AssertionError("apptheus.native=" + nativeBinary + " is not an executable: " + bin);
                 }
-                return List.of(bin.toString());
+                List<String> l = new ArrayList<>();
+                l.add(bin.toString());
+                systemProperties.forEach((k, v) -> l.add("-D" + k + "=" + v));
+                return l;
             }
             Path jar = ItPaths.baseDir().resolve(System.getProperty("apptheus.artifact",
                     "target/quarkus-app/quarkus-run.jar"));
@@ -428,6 +441,7 @@ public final class AgentProcess implements AutoCloseable {
             List<String> l = new ArrayList<>();
             l.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             l.addAll(jvmArgs);
+            systemProperties.forEach((k, v) -> l.add("-D" + k + "=" + v));
             l.add("-jar");
             l.add(jar.toString());
             return l;
