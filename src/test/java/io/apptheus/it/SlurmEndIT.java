@@ -22,9 +22,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,39 +40,25 @@ import io.apptheus.it.support.SlurmCluster;
  */
 class SlurmEndIT {
 
-    private static SlurmCluster slurm;
+    @RegisterExtension
+    static final SlurmSupport.PerClass SLURM = new SlurmSupport.PerClass();
 
     @RegisterExtension
     final ItResources it = new ItResources();
 
-    @BeforeAll
-    static void startSlurm() {
-        slurm = SlurmSupport.startCluster();
-    }
-
-    @AfterAll
-    static void stopSlurm() {
-        if (slurm != null) {
-            slurm.close();
-        }
-    }
-
-    @AfterEach
-    void cancelJobs() {
-        if (slurm != null) {
-            slurm.cancelAll();
-        }
+    private static SlurmCluster slurm() {
+        return SLURM.cluster();
     }
 
     private String starterInScript(String tag, String... workload) {
-        return "FAKESTARTER_READY_FILE='" + slurm.readyFile(tag) + "' " + starterLine(it, workload);
+        return "FAKESTARTER_READY_FILE='" + slurm().readyFile(tag) + "' " + starterLine(it, workload);
     }
 
     /** Waits for the container's end and what follows it; returns its last scrape before the end. */
     private Scrape assertEndedCleanly(AgentProcess agent, SlurmCluster.Ready r, Set<Long> pids, String state) {
-        assertEquals(state, slurm.awaitJobEnd(r.jobId(), JOB), slurm.job(r.jobId()) + "\n" + slurm.output(r.jobId()));
+        assertEquals(state, slurm().awaitJobEnd(r.jobId(), JOB), slurm().job(r.jobId()) + "\n" + slurm().output(r.jobId()));
         Scrape end = awaitEndedWithinOneSweep(agent, r.name(), pids);
-        assertSlurmRemovedItsCgroups(slurm, r.jobId());
+        assertSlurmRemovedItsCgroups(slurm(), r.jobId());
         awaitSeriesGone(agent, r.name());
         return end;
     }
@@ -84,19 +67,19 @@ class SlurmEndIT {
     void everyWayAJobEndsEndsItsContainerAndLeavesSlurmNothingToTripOn() throws Exception {
         AgentProcess agent = agent(it, "nested");
         // the time limit: slurmctld checks limits every 30 s, so this one runs while the others do
-        String timeout = slurm.sbatch(starterInScript("timeout", "sleep", "600"), "--time=0:10", "--mem=32M",
+        String timeout = slurm().sbatch(starterInScript("timeout", "sleep", "600"), "--time=0:10", "--mem=32M",
                 "--cpus-per-task=1");
-        SlurmCluster.Ready t = slurm.awaitReady("timeout", READY);
+        SlurmCluster.Ready t = slurm().awaitReady("timeout", READY);
         agent.awaitScrape(READY, x -> x.has("container_processes", named(t.name())));
         Set<Long> timeoutPids = processesOf(t);
 
         // normal end: the final CPU time is the workload's, up to the last sweep's worth
-        String normal = slurm.sbatch(starterInScript("normal", "burn", "1.5"), "--mem=32M", "--cpus-per-task=1");
-        SlurmCluster.Ready n = slurm.awaitReady("normal", READY);
+        String normal = slurm().sbatch(starterInScript("normal", "burn", "1.5"), "--mem=32M", "--cpus-per-task=1");
+        SlurmCluster.Ready n = slurm().awaitReady("normal", READY);
         agent.awaitScrape(READY, x -> x.has("container_processes", named(n.name())));
         Scrape end = assertEndedCleanly(agent, n, processesOf(n), "COMPLETED");
-        Matcher cpu = Pattern.compile("child_cpu_seconds=([0-9.]+)").matcher(slurm.output(normal));
-        assertTrue(cpu.find(), slurm.output(normal));
+        Matcher cpu = Pattern.compile("child_cpu_seconds=([0-9.]+)").matcher(slurm().output(normal));
+        assertTrue(cpu.find(), slurm().output(normal));
         double workload = Double.parseDouble(cpu.group(1));
         double reported = end.value("container_cpu_usage_seconds_total", named(n.name())).orElseThrow();
         System.out.printf("slurm-end: normal job %s workload %.3f s, final %.3f s%n", normal, workload, reported);
@@ -104,25 +87,25 @@ class SlurmEndIT {
                 "final CPU " + reported + " s for a workload of " + workload + " s");
 
         // scancel
-        String cancelled = slurm.sbatch(starterInScript("cancel", "sleep", "600"), "--mem=32M", "--cpus-per-task=1");
-        SlurmCluster.Ready c = slurm.awaitReady("cancel", READY);
+        String cancelled = slurm().sbatch(starterInScript("cancel", "sleep", "600"), "--mem=32M", "--cpus-per-task=1");
+        SlurmCluster.Ready c = slurm().awaitReady("cancel", READY);
         agent.awaitScrape(READY, x -> x.has("container_processes", named(c.name())));
         Set<Long> cancelPids = processesOf(c);
-        slurm.check("scancel", cancelled);
+        slurm().check("scancel", cancelled);
         assertEndedCleanly(agent, c, cancelPids, "CANCELLED");
 
         // out of memory: the container's only process is killed by the job's limit
-        String oom = slurm.sbatch(starterInScript("oom", "exec", "sh", "-c",
+        String oom = slurm().sbatch(starterInScript("oom", "exec", "sh", "-c",
                 SlurmSupport.AWAIT_MOVED + "; exec dd if=/dev/zero of=/dev/null bs=256M count=1"), "--mem=48M",
                 "--cpus-per-task=1");
-        SlurmCluster.Ready o = slurm.awaitReady("oom", READY);
+        SlurmCluster.Ready o = slurm().awaitReady("oom", READY);
         assertEquals(oom, o.jobId());
         assertEndedCleanly(agent, o, Set.of(o.pid(), o.child()), "OUT_OF_MEMORY");
 
         assertEquals(timeout, t.jobId());
         assertEndedCleanly(agent, t, timeoutPids, "TIMEOUT");
-        assertEquals(List.of(), slurm.leftoverCgroups());
-        assertEquals(List.of(), slurm.notEmptyJobCgroups());
+        assertEquals(List.of(), slurm().leftoverCgroups());
+        assertEquals(List.of(), slurm().notEmptyJobCgroups());
     }
 
     @Test
@@ -141,13 +124,13 @@ class SlurmEndIT {
             String container = cancel
                     ? SlurmSupport.AWAIT_MOVED + "; scancel $SLURM_JOB_ID; sleep 600"
                     : SlurmSupport.AWAIT_MOVED + "; sleep 0.2";
-            String id = slurm.sbatch(starterLine(it, "exec", "sh", "-c", container), "--mem=32M", "--cpus-per-task=1",
+            String id = slurm().sbatch(starterLine(it, "exec", "sh", "-c", container), "--mem=32M", "--cpus-per-task=1",
                     "--uid=" + (i % 2 == 0 ? "root" : "nobody"));
             kinds.put(id, cancel ? "CANCELLED" : "COMPLETED");
         }
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, String> e : kinds.entrySet()) {
-            String state = slurm.awaitJobEnd(e.getKey(), Duration.ofMinutes(10));
+            String state = slurm().awaitJobEnd(e.getKey(), Duration.ofMinutes(10));
             if (!state.equals(e.getValue())) {
                 wrong.add(e.getKey() + "=" + state);
             }
@@ -158,11 +141,11 @@ class SlurmEndIT {
                 && x.series("container_processes").stream().allMatch(p -> p.value() == 0));
         // Slurm removes a job's cgroups just after it reports the job's end: poll for the last ones
         long deadline = System.nanoTime() + JOB.toNanos();
-        while (!slurm.leftoverCgroups().isEmpty() && System.nanoTime() < deadline) {
+        while (!slurm().leftoverCgroups().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        List<Path> left = slurm.leftoverCgroups();
-        List<String> notEmpty = slurm.notEmptyJobCgroups();
+        List<Path> left = slurm().leftoverCgroups();
+        List<String> notEmpty = slurm().notEmptyJobCgroups();
         String log = agent.log();
         long jobsLeft = left.stream().map(p -> p.toString().replaceAll(".*/(job_[0-9]+).*|.*", "$1"))
                 .filter(j -> !j.isEmpty()).distinct().count();

@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,41 +42,27 @@ import io.apptheus.it.support.TestCgroups;
 class SlurmIT {
 
     private static final long MIB = 1 << 20;
-    private static SlurmCluster slurm;
+    @RegisterExtension
+    static final SlurmSupport.PerClass SLURM = new SlurmSupport.PerClass();
 
     @RegisterExtension
     final ItResources it = new ItResources();
 
-    @BeforeAll
-    static void startSlurm() {
-        slurm = SlurmSupport.startCluster();
-    }
-
-    @AfterAll
-    static void stopSlurm() {
-        if (slurm != null) {
-            slurm.close();
-        }
-    }
-
-    @AfterEach
-    void cancelJobs() {
-        if (slurm != null) {
-            slurm.cancelAll();
-        }
+    private static SlurmCluster slurm() {
+        return SLURM.cluster();
     }
 
     private Map<String, String> readyEnv(String tag) {
-        return Map.of("FAKESTARTER_READY_FILE", slurm.readyFile(tag).toString());
+        return Map.of("FAKESTARTER_READY_FILE", slurm().readyFile(tag).toString());
     }
 
     /** {@code FAKESTARTER_READY_FILE=<file> '<starter>' '<socket>' WORKLOAD...}: a batch script's line. */
     private String starterInScript(String tag, String... workload) {
-        return "FAKESTARTER_READY_FILE='" + slurm.readyFile(tag) + "' " + starterLine(it, workload);
+        return "FAKESTARTER_READY_FILE='" + slurm().readyFile(tag) + "' " + starterLine(it, workload);
     }
 
     private Process launch(String tag, List<String> command) {
-        Process p = slurm.launch(slurm.shared().resolve(tag + ".out"), readyEnv(tag), command.toArray(String[]::new));
+        Process p = slurm().launch(slurm().shared().resolve(tag + ".out"), readyEnv(tag), command.toArray(String[]::new));
         it.register(p::destroyForcibly);
         return p;
     }
@@ -103,7 +86,7 @@ class SlurmIT {
         Map<String, String> labels = s.series("container_processes", named(r.name())).get(0).labels();
         assertEquals(r.jobId(), labels.get("slurm_job_id"), labels.toString());
         assertEquals(user, labels.get("user"), labels.toString());
-        assertTrue(slurm.job(r.jobId()).get("UserId").startsWith(user + "("), slurm.job(r.jobId()).toString());
+        assertTrue(slurm().job(r.jobId()).get("UserId").startsWith(user + "("), slurm().job(r.jobId()).toString());
     }
 
     @Test
@@ -111,7 +94,7 @@ class SlurmIT {
         AgentProcess agent = agent(it, "auto");
         Process srun = launch("srun", cmd(List.of("srun", "--uid=nobody", "--mem=96M", "--cpus-per-task=1"),
                 starter(it, "hold", "16", "600")));
-        SlurmCluster.Ready r = slurm.awaitReady("srun", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("srun", READY);
         Scrape s = agent.awaitScrape(READY,
                 x -> x.value("container_memory_usage_bytes", named(r.name())).orElse(0) >= 16 * MIB);
         assertLabelsNameTheJob(s, r, "nobody");
@@ -136,7 +119,7 @@ class SlurmIT {
                 assertFalse(starter.get(h).contains(r.name()), h + ": the starter stays where its job put it");
             }
         }
-        Map<String, Path> job = slurm.jobCgroups(r.jobId());
+        Map<String, Path> job = slurm().jobCgroups(r.jobId());
         assertEquals(96 * MIB, Long.parseLong(read(job.get("memory").resolve("memory.limit_in_bytes"))),
                 "the job's limit, --mem");
         assertTrue(it.cgroups().dirFor("memory", child.get("memory")).startsWith(job.get("memory")),
@@ -148,11 +131,11 @@ class SlurmIT {
         assertTrue(cpus.matches("[0-9]+"), "--cpus-per-task=1 is one CPU: " + cpus);
 
         var pids = processesOf(r);
-        slurm.check("scancel", r.jobId());
-        assertEquals("CANCELLED", slurm.awaitJobEnd(r.jobId(), JOB));
+        slurm().check("scancel", r.jobId());
+        assertEquals("CANCELLED", slurm().awaitJobEnd(r.jobId(), JOB));
         awaitEndedWithinOneSweep(agent, r.name(), pids);
         assertTrue(srun.waitFor(JOB.toSeconds(), TimeUnit.SECONDS));
-        assertSlurmRemovedItsCgroups(slurm, r.jobId());
+        assertSlurmRemovedItsCgroups(slurm(), r.jobId());
     }
 
     @Test
@@ -160,7 +143,7 @@ class SlurmIT {
         AgentProcess first = agent(it, "auto");
         Process srun = launch("restart", cmd(List.of("srun", "--mem=96M", "--cpus-per-task=1"),
                 starter(it, "hold", "16", "600")));
-        SlurmCluster.Ready r = slurm.awaitReady("restart", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("restart", READY);
         first.awaitScrape(READY, x -> x.value("container_memory_usage_bytes", named(r.name())).orElse(0) >= 16 * MIB);
         first.sigterm();
         assertEquals(0, first.awaitExit(JOB));
@@ -171,47 +154,47 @@ class SlurmIT {
         assertEquals(r.jobId(), s.series("container_processes", named(r.name())).get(0).labels().get("slurm_job_id"));
         assertTrue(second.log().contains("container " + r.name() + ": adopted from an earlier run"), second.logTail(20));
         var pids = processesOf(r);
-        slurm.check("scancel", r.jobId());
-        assertEquals("CANCELLED", slurm.awaitJobEnd(r.jobId(), JOB));
+        slurm().check("scancel", r.jobId());
+        assertEquals("CANCELLED", slurm().awaitJobEnd(r.jobId(), JOB));
         awaitEndedWithinOneSweep(second, r.name(), pids);
         assertTrue(srun.waitFor(JOB.toSeconds(), TimeUnit.SECONDS));
-        assertSlurmRemovedItsCgroups(slurm, r.jobId());
+        assertSlurmRemovedItsCgroups(slurm(), r.jobId());
     }
 
     @Test
     void sbatchContainerTouchingMoreThanTheJobsMemoryIsKilledByItAndCounted() throws Exception {
         AgentProcess agent = agent(it, "auto");
-        Path done = slurm.shared().resolve("oom.done");
+        Path done = slurm().shared().resolve("oom.done");
         // the container's biggest process (dd's 256 MiB buffer) is killed; its shell lives on until told
-        String id = slurm.sbatch(starterInScript("oom", "exec", "sh", "-c",
+        String id = slurm().sbatch(starterInScript("oom", "exec", "sh", "-c",
                 "dd if=/dev/zero of=/dev/null bs=256M count=1; while [ ! -e " + done + " ]; do sleep 0.2; done"),
                 "--uid=nobody", "--mem=64M", "--cpus-per-task=1");
-        SlurmCluster.Ready r = slurm.awaitReady("oom", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("oom", READY);
         assertEquals(id, r.jobId());
         // memory.oom_control is read in full samples (every 10 s) and at the end
         Scrape s = agent.awaitScrape(JOB, x -> x.value("container_oom_events_total", named(r.name())).orElse(0) >= 1);
         assertLabelsNameTheJob(s, r, "nobody");
         assertTrue(cgroupsOf(r.child()).get("memory").endsWith("/job_" + id + "/step_batch/task_0"),
                 cgroupsOf(r.child()).toString());
-        assertEquals(64 * MIB, Long.parseLong(read(slurm.jobCgroups(id).get("memory").resolve("memory.limit_in_bytes"))));
+        assertEquals(64 * MIB, Long.parseLong(read(slurm().jobCgroups(id).get("memory").resolve("memory.limit_in_bytes"))));
 
         var pids = processesOf(r);
         Files.writeString(done, "");
-        assertEquals("OUT_OF_MEMORY", slurm.awaitJobEnd(id, JOB), slurm.job(id) + "\n" + slurm.output(id));
+        assertEquals("OUT_OF_MEMORY", slurm().awaitJobEnd(id, JOB), slurm().job(id) + "\n" + slurm().output(id));
         Scrape end = awaitEndedWithinOneSweep(agent, r.name(), pids);
         assertEquals(1.0, end.value("container_oom_events_total", named(r.name())).orElseThrow());
-        assertSlurmRemovedItsCgroups(slurm, id);
+        assertSlurmRemovedItsCgroups(slurm(), id);
     }
 
     @Test
     void sallocContainersAreTheAllocationsInsideAStepAndOutsideTheJobInSallocsOwnShell() throws Exception {
         AgentProcess agent = agent(it, "auto");
-        Path done = slurm.shared().resolve("salloc.done");
+        Path done = slurm().shared().resolve("salloc.done");
         String container = SlurmSupport.AWAIT_MOVED + "; while [ ! -e " + done + " ]; do sleep 0.2; done";
         // srun inside the allocation: a job step, its cgroups are the job's
         Process salloc = launch("salloc", cmd(List.of("salloc", "--uid=nobody", "--mem=64M", "--cpus-per-task=1",
                 "srun"), starter(it, "exec", "sh", "-c", container)));
-        SlurmCluster.Ready r = slurm.awaitReady("salloc", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("salloc", READY);
         Scrape s = agent.awaitScrape(READY, x -> x.has("container_processes", named(r.name())));
         assertLabelsNameTheJob(s, r, "nobody");
         assertTrue(cgroupsOf(r.child()).get("memory").endsWith("/job_" + r.jobId() + "/step_0/task_0"),
@@ -220,7 +203,7 @@ class SlurmIT {
         // job applies to it, so auto places it at the root; the label still names the allocation
         Process shell = launch("shell", cmd(List.of("salloc", "--uid=nobody", "--mem=64M", "--cpus-per-task=1"),
                 starter(it, "exec", "sh", "-c", container)));
-        SlurmCluster.Ready d = slurm.awaitReady("shell", READY);
+        SlurmCluster.Ready d = slurm().awaitReady("shell", READY);
         Scrape t = agent.awaitScrape(READY, x -> x.has("container_processes", named(d.name())));
         assertLabelsNameTheJob(t, d, "nobody");
         assertFalse(cgroupsOf(d.child()).get("memory").contains("/job_"), cgroupsOf(d.child()).toString());
@@ -230,10 +213,10 @@ class SlurmIT {
         var pids = processesOf(r);
         var shellPids = processesOf(d);
         Files.writeString(done, "");
-        assertTrue(salloc.waitFor(JOB.toSeconds(), TimeUnit.SECONDS), Files.readString(slurm.shared().resolve("salloc.out")));
-        assertEquals("COMPLETED", slurm.awaitJobEnd(r.jobId(), JOB));
+        assertTrue(salloc.waitFor(JOB.toSeconds(), TimeUnit.SECONDS), Files.readString(slurm().shared().resolve("salloc.out")));
+        assertEquals("COMPLETED", slurm().awaitJobEnd(r.jobId(), JOB));
         awaitEndedWithinOneSweep(agent, r.name(), pids);
-        assertSlurmRemovedItsCgroups(slurm, r.jobId());
+        assertSlurmRemovedItsCgroups(slurm(), r.jobId());
         assertTrue(shell.waitFor(JOB.toSeconds(), TimeUnit.SECONDS));
         awaitEndedWithinOneSweep(agent, d.name(), shellPids);
     }
@@ -246,13 +229,13 @@ class SlurmIT {
     @Test
     void containerCpuSecondsAgreeWithSlurmsFigureForTheStep() throws Exception {
         AgentProcess agent = agent(it, "auto");
-        Path done = slurm.shared().resolve("cpu.done");
+        Path done = slurm().shared().resolve("cpu.done");
         // a burner inside the container (the fake starter again, its socket unreachable: 2 threads)
         // without the job's ready file: it would write its own pid there and be taken for the container
         String burner = "env -u FAKESTARTER_READY_FILE " + it.trustedStarter() + " /nonexistent/sock burn 3600 2 >/dev/null 2>&1";
         Process srun = launch("cpu", cmd(List.of("srun", "--uid=nobody", "--mem=64M", "--cpus-per-task=2"),
                 starter(it, "exec", "sh", "-c", burner + " & while [ ! -e " + done + " ]; do sleep 0.2; done")));
-        SlurmCluster.Ready r = slurm.awaitReady("cpu", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("cpu", READY);
         String step = r.jobId() + ".0";
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (SlurmSupport.stepCpuSeconds(sstat(r.jobId()), step) < 20) {
@@ -273,7 +256,7 @@ class SlurmIT {
         String sstat = sstat(r.jobId());
         double slurmCpu = SlurmSupport.stepCpuSeconds(sstat, step);
         // jobacct_gather/cgroup's source: the task cgroup's cpuacct.stat, "user N\nsystem N" in ticks of 10 ms
-        String stat = read(slurm.jobCgroups(r.jobId()).get("cpuacct").resolve("step_0/task_0/cpuacct.stat"));
+        String stat = read(slurm().jobCgroups(r.jobId()).get("cpuacct").resolve("step_0/task_0/cpuacct.stat"));
         double ticks = java.util.Arrays.stream(stat.split("\n")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
                 .sum();
         System.out.printf("slurm-cpu: job %s agent %.3f s, sstat %.0f s, task cpuacct.stat %.2f s (load %s)%n",
@@ -284,11 +267,11 @@ class SlurmIT {
                 "agent " + agentCpu + " s vs the task's cpuacct.stat " + stat);
         Files.writeString(done, "");
         assertTrue(srun.waitFor(JOB.toSeconds(), TimeUnit.SECONDS));
-        assertEquals("COMPLETED", slurm.awaitJobEnd(r.jobId(), JOB));
+        assertEquals("COMPLETED", slurm().awaitJobEnd(r.jobId(), JOB));
     }
 
     private String sstat(String jobId) {
-        return slurm.check("sstat", "--noheader", "--parsable2", "--allsteps", "--jobs=" + jobId,
+        return slurm().check("sstat", "--noheader", "--parsable2", "--allsteps", "--jobs=" + jobId,
                 "--format=JobID,AveCPU,TRESUsageInTot");
     }
 
@@ -298,17 +281,17 @@ class SlurmIT {
         // the container waits for its move, then a holder it forks (born in the container's cgroup)
         // touches 160 MiB in a job of --mem=64M
         String holder = "env -u FAKESTARTER_READY_FILE " + it.trustedStarter() + " /nonexistent/sock hold 160 600 >/dev/null 2>&1";
-        String id = slurm.sbatch(starterInScript("root", "exec", "sh", "-c",
+        String id = slurm().sbatch(starterInScript("root", "exec", "sh", "-c",
                 SlurmSupport.AWAIT_MOVED + "; " + holder), "--uid=nobody", "--mem=64M", "--cpus-per-task=1");
-        SlurmCluster.Ready r = slurm.awaitReady("root", READY);
+        SlurmCluster.Ready r = slurm().awaitReady("root", READY);
         Scrape s = agent.awaitScrape(JOB,
                 x -> x.value("container_memory_usage_bytes", named(r.name())).orElse(0) >= 160 * MIB);
         assertEquals(it.cgroups().dirsOf(it.cgroupParent()).get("memory").resolve(r.name()),
                 it.cgroups().dirOf(r.child(), "memory"), "the container's memory cgroup is the agent's, not the job's");
-        Path jobMemory = slurm.jobCgroups(id).get("memory");
+        Path jobMemory = slurm().jobCgroups(id).get("memory");
         long jobMax = Long.parseLong(read(jobMemory.resolve("memory.max_usage_in_bytes")));
         assertTrue(jobMax < 64 * MIB, "the job's cgroup never saw the 160 MiB: " + jobMax);
-        assertEquals("RUNNING", slurm.job(id).get("JobState"), "no OOM: the job's limit does not reach the container");
+        assertEquals("RUNNING", slurm().job(id).get("JobState"), "no OOM: the job's limit does not reach the container");
         System.out.printf("slurm-root: container %.0f MiB, job max %d MiB, --mem=64M%n",
                 s.value("container_memory_usage_bytes", named(r.name())).orElseThrow() / MIB, jobMax / MIB);
 
@@ -316,9 +299,9 @@ class SlurmIT {
         // finds (freezes and kills) every process of the step, the container's included
         var pids = processesOf(r);
         assertTrue(cgroupsOf(r.child()).get("freezer").endsWith("/job_" + id + "/step_batch"));
-        slurm.check("scancel", id);
-        assertEquals("CANCELLED", slurm.awaitJobEnd(id, JOB));
+        slurm().check("scancel", id);
+        assertEquals("CANCELLED", slurm().awaitJobEnd(id, JOB));
         awaitEndedWithinOneSweep(agent, r.name(), pids);
-        assertSlurmRemovedItsCgroups(slurm, id);
+        assertSlurmRemovedItsCgroups(slurm(), id);
     }
 }

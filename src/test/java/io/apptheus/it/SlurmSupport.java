@@ -13,6 +13,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.apptheus.it.support.AgentProcess;
 import io.apptheus.it.support.ItResources;
@@ -29,6 +33,38 @@ final class SlurmSupport {
     static final Duration RETAIN = Duration.ofSeconds(10);
 
     private SlurmSupport() {
+    }
+
+    /**
+     * One Slurm for a test class ({@code @RegisterExtension static}): started before its first
+     * test, its jobs cancelled after each, stopped after the last.
+     */
+    static final class PerClass implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+
+        private SlurmCluster cluster;
+
+        SlurmCluster cluster() {
+            return cluster;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            cluster = startCluster();
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            if (cluster != null) {
+                cluster.cancelAll();
+            }
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
     }
 
     /** A cluster, or the reason there is none: an abort, or under CI=true (.ci/run) a failure. */
