@@ -35,6 +35,7 @@ public final class Launcher {
         }
         List<String> flags = new ArrayList<>();
         boolean in = false;
+        lines:
         for (String line : lines) {
             String t = line.strip();
             if (t.startsWith("exec \"$java_bin\"")) {
@@ -44,13 +45,15 @@ public final class Launcher {
             if (!in) {
                 continue;
             }
-            if (t.startsWith("${APPTHEUS_JAVA_OPTS")) {
-                break;
-            }
+            // the JVM's own flags, up to the site's variable ($java_opts, ${APPTHEUS_JAVA_OPTS...}) or -jar
             for (String f : t.replaceAll("\\\\$", "").strip().split("\\s+")) {
-                if (!f.isEmpty()) {
-                    flags.add(f);
+                if (f.isEmpty()) {
+                    continue;
                 }
+                if (!f.startsWith("-") || f.equals("-jar")) {
+                    break lines;
+                }
+                flags.add(f);
             }
         }
         if (flags.isEmpty() || flags.stream().noneMatch(f -> f.startsWith("-Xmx"))) {
