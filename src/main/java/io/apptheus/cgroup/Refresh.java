@@ -17,8 +17,7 @@ public enum Refresh {
     /**
      * Read at every sweep, fd kept open: the container's CPU time and memory usage (the activity
      * signal of {@link #WHILE_ACTIVE}, and usage moves without the container: reclaim, swap-out),
-     * its process count (how the agent sees its end), CFS throttling (counted by the kernel's
-     * bandwidth timer, see the table) and v2's io.stat (writeback of its dirty
+     * its process count (how the agent sees its end) and v2's io.stat (writeback of its dirty
      * pages is done, and counted, by the flusher threads, not by its tasks).
      */
     EVERY_SWEEP,
@@ -27,7 +26,9 @@ public enum Refresh {
      * Read at every sweep while the container is active — its CPU time or memory usage moved at
      * one of the last sweeps of the activity window (2 s) — and on the slow period; opened at each
      * read (an fd for each would be 20 or more per container). These counters move only in the
-     * context of a task of the container, or shortly after one ran: user/system time, v1 block IO (v1 has no cgroup writeback: every bio it counts was
+     * context of a task of the container, or shortly after one ran: user/system time, CFS
+     * throttling (the bandwidth timer counts periods for at most two periods of at most 1 s after
+     * the group last ran), v1 block IO (v1 has no cgroup writeback: every bio it counts was
      * submitted by a task of the cgroup, or by a loop/dm worker on its behalf moments later),
      * threads (clone and exit run in the task), OOM kills (the victim runs to exit), refused
      * forks, memory events, the memory.stat breakdown and the peak (they change with usage or
@@ -62,10 +63,7 @@ public enum Refresh {
                 Map.entry("cpuacct.usage_user", ACTIVE),
                 Map.entry("cpuacct.usage_sys", ACTIVE),
                 Map.entry("cpuacct.stat", ACTIVE),
-                // CFS periods are counted by the kernel's bandwidth timer, not by the tasks: a quota
-                // written while none runs, or tasks kept waiting for a CPU, move them without the
-                // container being active. v2 has them in the cpu.stat it reads at every sweep anyway.
-                Map.entry("cpu.stat", EVERY),
+                Map.entry("cpu.stat", ACTIVE),
                 Map.entry("cpu.cfs_quota_us", SLOWLY),
                 Map.entry("cpu.cfs_period_us", SLOWLY),
                 Map.entry("cpu.shares", SLOWLY),
