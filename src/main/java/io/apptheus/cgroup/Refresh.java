@@ -63,6 +63,7 @@ public enum Refresh {
                 Map.entry("cpuacct.usage_user", ACTIVE),
                 Map.entry("cpuacct.usage_sys", ACTIVE),
                 Map.entry("cpuacct.stat", ACTIVE),
+                // and at every sweep while the group has a CFS quota: see v1.CpuReader
                 Map.entry("cpu.stat", ACTIVE),
                 Map.entry("cpu.cfs_quota_us", SLOWLY),
                 Map.entry("cpu.cfs_period_us", SLOWLY),

@@ -38,6 +38,13 @@ public final class CpuReader implements ControllerReader {
     private final KernelFile period;
     private final KernelFile shares;
     private final FlatKeyed statKeys = new FlatKeyed("nr_periods", "nr_throttled", "throttled_time");
+    /**
+     * The group has a CFS quota (as last read): its periods are counted by the kernel's bandwidth
+     * timer, also while none of its tasks runs (a quota written on an idle group; tasks kept off
+     * the CPUs of a loaded node), so cpu.stat is then read at every sweep, not only while active.
+     * Without a quota the counters stay 0 and the table's refresh is enough.
+     */
+    private boolean limited;
 
     private CpuReader(CgroupFiles files) throws CgroupReadException {
         this.files = files;
@@ -65,14 +72,19 @@ public final class CpuReader implements ControllerReader {
 
     @Override
     public void readInto(StatsBuffer out, Pass pass) throws CgroupReadException {
-        if (pass.reads(stat)) {
+        // with a quota: once per sweep, in the every-sweep pass (every sweep has one; a sweep's
+        // later active or slow pass then skips it), else by the table
+        boolean readStat = stat != null && (limited ? pass.covers(Refresh.EVERY_SWEEP) : pass.reads(stat));
+        if (readStat) {
             stat.readKeyed(statKeys);
             statKeys.copy(PERIODS, out, Stat.CPU_PERIODS);
             statKeys.copy(THROTTLED, out, Stat.CPU_THROTTLED_PERIODS);
             statKeys.copy(THROTTLED_TIME, out, Stat.CPU_THROTTLED_NS);
         }
         if (pass.reads(quota)) {
-            out.set(Stat.CPU_QUOTA_US, quota(quota.readValue()));
+            long q = quota.readValue();
+            limited = q >= 0;
+            out.set(Stat.CPU_QUOTA_US, quota(q));
         }
         if (pass.reads(period)) {
             out.set(Stat.CPU_PERIOD_US, period.readValue());

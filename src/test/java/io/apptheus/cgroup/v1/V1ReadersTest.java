@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.apptheus.cgroup.CgroupReadException;
 import io.apptheus.cgroup.ControllerReader;
 import io.apptheus.cgroup.Fixtures;
+import io.apptheus.cgroup.Pass;
 import io.apptheus.cgroup.Stat;
 import io.apptheus.cgroup.StatsBuffer;
 import java.io.IOException;
@@ -77,6 +78,31 @@ class V1ReadersTest {
             cpu.readInto(out);
         }
         assertEquals(StatsBuffer.UNLIMITED, out.raw(Stat.CPU_QUOTA_US));
+    }
+
+    /**
+     * With a CFS quota the bandwidth timer counts periods while no task runs: cpu.stat is read at
+     * every sweep (once, in its every-sweep pass); without one only while the container is active.
+     */
+    @Test
+    void aQuotaMakesCpuStatAnEverySweepRead() throws IOException {
+        Fixtures.write(tmp, "cpu.stat", "nr_periods 2\nnr_throttled 0\nthrottled_time 0\n");
+        Fixtures.write(tmp, "cpu.cfs_quota_us", "-1\n");
+        try (ControllerReader cpu = CpuReader.open(tmp).orElseThrow()) {
+            cpu.readInto(new StatsBuffer(), Pass.ALL);
+            StatsBuffer idle = new StatsBuffer();
+            cpu.readInto(idle, Pass.EVERY_SWEEP);
+            assertFalse(idle.has(Stat.CPU_PERIODS), "no quota: not read while idle");
+
+            Fixtures.write(tmp, "cpu.cfs_quota_us", "50000\n");
+            cpu.readInto(new StatsBuffer(), Pass.SLOW); // the slow period learns the quota
+            StatsBuffer limited = new StatsBuffer();
+            cpu.readInto(limited, Pass.EVERY_SWEEP);
+            assertEquals(2, limited.raw(Stat.CPU_PERIODS));
+            StatsBuffer active = new StatsBuffer();
+            cpu.readInto(active, Pass.ACTIVE);
+            assertFalse(active.has(Stat.CPU_PERIODS), "read once per sweep, in its every-sweep pass");
+        }
     }
 
     /** No swap accounting (swapaccount=0): no memsw files, no swap Stats. */
