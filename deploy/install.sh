@@ -114,9 +114,11 @@ find_java() {
 
 # The native executable of the last -Dnative build, or nothing.
 native_runner() {
-    local r
-    r=$(ls -t -- "$REPO_ROOT"/target/*-runner 2>/dev/null | head -n 1) || true
-    [[ -n $r && -x $r ]] && echo "$r"
+    local r="" f
+    for f in "$REPO_ROOT"/target/*-runner; do
+        [[ -x $f && ( -z $r || $f -nt $r ) ]] && r=$f
+    done
+    [[ -n $r ]] && echo "$r"
 }
 
 # Sets form (native or jvm) and runner: as asked, else the newer build.

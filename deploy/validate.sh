@@ -153,7 +153,10 @@ else
 fi
 # the same with the native executable, when a -Dnative build left one (here: the stand-in's, allowed
 # for this staged copy only)
-runner=$(ls -t target/*-runner 2>/dev/null | head -n 1) || true
+runner=""
+for f in target/*-runner; do
+    [[ -x $f && ( -z $runner || $f -nt $runner ) ]] && runner=$f
+done
 if [[ -n $runner ]]; then
     root=$work/root-native
     check "install.sh --native --destdir: installs the executable alone" bash -c \

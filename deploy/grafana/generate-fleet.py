@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in deploy/grafana
 sys.path.insert(0, str(HERE))
-from generate import DS, panel, q, query_var  # noqa: E402  (the panel builder of apptheus.json)
+from generate import DS, panel, panel_queries, q, query_var, write_or_check  # noqa: E402  (apptheus.json's builder)
 
 NODE = 'node=~"$node"'
 USER = 'user=~"$user"'
@@ -156,34 +156,11 @@ def dashboard():
     }
 
 
-def panel_queries(dash):
-    lines = []
-    for p in dash["panels"]:
-        for t in p.get("targets", []):
-            expr = t["expr"]
-            for var in ("$node", "$user", "$job"):
-                expr = expr.replace(var, ".*")
-            expr = expr.replace("$__rate_interval", "1m")
-            assert "$" not in expr, expr
-            lines.append(expr)
-    return "\n".join(lines) + "\n"
-
-
 def main():
     dash = dashboard()
-    outputs = {HERE / "fleet.json": json.dumps(dash, indent=2) + "\n",
-               HERE / "fleet-panel-queries.txt": panel_queries(dash)}
-    if "--check" in sys.argv[1:]:
-        stale = [str(p) for p, text in outputs.items() if not p.exists() or p.read_text() != text]
-        if stale:
-            print("out of date (run deploy/grafana/generate-fleet.py):", *stale)
-            return 1
-        print("fleet.json and fleet-panel-queries.txt are up to date")
-        return 0
-    for path, text in outputs.items():
-        path.write_text(text)
-        print("wrote", path)
-    return 0
+    return write_or_check({HERE / "fleet.json": json.dumps(dash, indent=2) + "\n",
+                           HERE / "fleet-panel-queries.txt": panel_queries(dash, ("$node", "$user", "$job"))},
+                          "generate-fleet.py")
 
 
 if __name__ == "__main__":

@@ -229,12 +229,16 @@ def dashboard():
     }
 
 
-def panel_queries(dash):
+DASHBOARD_VARIABLES = ("$instance", "$user", "$slurm_job_id", "$name")
+
+
+def panel_queries(dash, variables=DASHBOARD_VARIABLES):
+    """Every panel's query with the dashboard's variables matching anything: what a test runs."""
     lines = []
     for p in dash["panels"]:
         for t in p.get("targets", []):
             expr = t["expr"]
-            for var in ("$instance", "$user", "$slurm_job_id", "$name"):
+            for var in variables:
                 expr = expr.replace(var, ".*")
             expr = expr.replace("$__rate_interval", "1m")
             assert "$" not in expr, expr
@@ -242,21 +246,25 @@ def panel_queries(dash):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    dash = dashboard()
-    outputs = {HERE / "apptheus.json": json.dumps(dash, indent=2) + "\n",
-               HERE / "panel-queries.txt": panel_queries(dash)}
+def write_or_check(outputs, script):
+    """Writes the generated files, or with --check says which differ from what is committed."""
     if "--check" in sys.argv[1:]:
         stale = [str(p) for p, text in outputs.items() if not p.exists() or p.read_text() != text]
         if stale:
-            print("out of date (run deploy/grafana/generate.py):", *stale)
+            print(f"out of date (run deploy/grafana/{script}):", *stale)
             return 1
-        print("apptheus.json and panel-queries.txt are up to date")
+        print(" and ".join(p.name for p in outputs), "are up to date")
         return 0
     for path, text in outputs.items():
         path.write_text(text)
         print("wrote", path)
     return 0
+
+
+def main():
+    dash = dashboard()
+    return write_or_check({HERE / "apptheus.json": json.dumps(dash, indent=2) + "\n",
+                           HERE / "panel-queries.txt": panel_queries(dash)}, "generate.py")
 
 
 if __name__ == "__main__":
