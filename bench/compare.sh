@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 die() {
     echo "compare: $*" >&2
@@ -53,8 +55,9 @@ command -v gcc >/dev/null || die "gcc not found"
 command -v python3 >/dev/null || die "python3 not found"
 [ "$use_go" = 0 ] || [ -x "$go_bin" ] || die "no Go original at $go_bin (--go PATH)"
 if [ "$use_native" = 1 ] && [ -z "$native" ]; then
-    native=$(ls -t "$repo"/target/*-runner 2>/dev/null | head -1) ||
-        true
+    for f in "$repo"/target/*-runner; do
+        if [ -x "$f" ] && { [ -z "$native" ] || [ "$f" -nt "$native" ]; }; then native=$f; fi
+    done
     [ -n "$native" ] || die "no target/*-runner: build one (bench/native.sh test, or ./mvnw package -Dnative), give --native PATH, or --no-native"
 fi
 
@@ -72,15 +75,7 @@ cleanup() {
                 -exec rmdir {} + 2>/dev/null || true
         done <"$work/pgids"
     fi
-    if [ -f "$work/run_id" ]; then
-        run_id=$(cat "$work/run_id")
-        case $run_id in
-            apptheus-cmp-?*)
-                find /sys/fs/cgroup -maxdepth 8 -type d -name "${run_id}*" -prune -print 2>/dev/null |
-                    while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
-                ;;
-        esac
-    fi
+    remove_leftovers "$work" apptheus-cmp- compare
     if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then
         echo "compare: logs kept in $work" >&2
     else

@@ -12,6 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 die() {
     echo "bench: $*" >&2
@@ -47,27 +49,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
     # last resort if bench.py could not clean up: its process groups, then its cgroups
-    if [ -f "$work/pgids" ]; then
-        while read -r g; do kill -KILL -- "-$g" 2>/dev/null || true; done <"$work/pgids"
-    fi
-    if [ -f "$work/run_id" ]; then
-        run_id=$(cat "$work/run_id")
-        case $run_id in
-            apptheus-bench-?*)
-                find /sys/fs/cgroup -maxdepth 8 -type d -name "${run_id}*" -prune -print 2>/dev/null |
-                    while read -r d; do
-                        find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
-                            while read -r p; do kill -KILL "$p" 2>/dev/null || true; done
-                        for _ in 1 2 3 4 5 6 7 8 9 10; do
-                            find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-                            [ -d "$d" ] || break
-                            sleep 0.5
-                        done
-                        [ -d "$d" ] && echo "bench: could not remove $d" >&2
-                    done
-                ;;
-        esac
-    fi
+    remove_leftovers "$work" apptheus-bench- bench
     if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then
         echo "bench: logs kept in $work" >&2
     else
