@@ -19,4 +19,13 @@ interface FamilySink {
 
     /** One sample of the family started last; the label lists are shared, never copied. */
     void sample(String name, List<String> labelNames, List<String> labelValues, double value);
+
+    /**
+     * One family of a scrape, written into a sink (one {@link #family}, then its samples) when the
+     * exposition reaches it.
+     */
+    @FunctionalInterface
+    interface Source {
+        void writeTo(FamilySink sink);
+    }
 }

@@ -2,6 +2,7 @@ package io.apptheus.metrics;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,12 +55,12 @@ public class PrometheusExposition {
     }
 
     private final class AgentCollector extends Collector implements Collector.Describable {
+        /** The process metrics (a few, read once) at once; the containers' families one at a time. */
         @Override
         public List<MetricFamilySamples> collect() {
             Families f = new Families();
             process.collect(f);
-            containers.collect(f);
-            return f.done();
+            return new OneAtATime(f.done(), containers.families());
         }
 
         @Override
@@ -68,6 +69,40 @@ public class PrometheusExposition {
             process.describe(f);
             containers.describe(f);
             return f.done();
+        }
+    }
+
+    /**
+     * The families of a scrape, those of {@code later} built at {@link #get} (the client's
+     * exposition walks the list once, writing each family before it asks for the next): see
+     * {@link ContainerSeries#families()} for why.
+     */
+    private static final class OneAtATime extends AbstractList<Collector.MetricFamilySamples> {
+        private final List<Collector.MetricFamilySamples> built;
+        private final List<FamilySink.Source> later;
+
+        OneAtATime(List<Collector.MetricFamilySamples> built, List<FamilySink.Source> later) {
+            this.built = built;
+            this.later = later;
+        }
+
+        @Override
+        public Collector.MetricFamilySamples get(int index) {
+            if (index < built.size()) {
+                return built.get(index);
+            }
+            Families f = new Families();
+            later.get(index - built.size()).writeTo(f);
+            List<Collector.MetricFamilySamples> one = f.done();
+            if (one.size() != 1) {
+                throw new IllegalStateException("a family source wrote " + one.size() + " families");
+            }
+            return one.get(0);
+        }
+
+        @Override
+        public int size() {
+            return built.size() + later.size();
         }
     }
 
