@@ -77,6 +77,8 @@ final class Flags {
                     Flags::positiveInt),
             Flag.simple("proc.max-environ-bytes", "apptheus.proc.max-environ-bytes", "BYTES", "131072",
                     "bytes of a starter's environment searched for SLURM_JOB_ID (--label.slurm)", Flags::positiveInt),
+            Flag.simple("monitor.sweep-threads", "apptheus.monitor.sweep-threads", "N", "2",
+                    "threads that share each sweep's containers (1: one thread reads them all)", Flags::positiveInt),
             Flag.simple("monitor.max-containers", "apptheus.monitor.max-containers", "N", "10000",
                     "containers monitored at once; past it a caller is refused (counted)", Flags::positiveInt),
             Flag.simple("socket.max-pending", "apptheus.socket.max-pending", "N", "32",

@@ -124,6 +124,11 @@ public interface ApptheusConfig {
         @WithName("max-containers")
         @WithDefault("10000")
         int maxContainers();
+
+        /** Threads that share each sweep's containers; 1 reads them all on the scheduler's thread. */
+        @WithName("sweep-threads")
+        @WithDefault("2")
+        int sweepThreads();
     }
 
     interface Cgroup {

@@ -2,6 +2,11 @@ package io.apptheus.monitor;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.event.Observes;
@@ -58,6 +63,12 @@ public class Monitor {
     private final AtomicInteger phases = new AtomicInteger();
     private long sweeps;
     private final MonitoredContainer.SampleErrors sampleErrors = this::sampleError; // made once, not per sample
+    /** Containers a sweep thread takes at a time: few enough to share a sweep evenly, enough to share it cheaply. */
+    static final int SHARE = 16;
+    private static final MonitoredContainer[] NO_CONTAINERS = new MonitoredContainer[0];
+    /** The threads that help the scheduler's thread with each sweep; null with --monitor.sweep-threads=1. */
+    private final ExecutorService sweepHelpers;
+    private final int sweepHelperCount;
     private volatile MessageConsumer<Long> closedConnections;
 
     Monitor(ContainerRegistry registry, CgroupManager cgroups, ContainerSeries series,
@@ -74,6 +85,18 @@ public class Monitor {
                 config.label().slurm());
         this.users = users;
         this.schedule = new ReadSchedule(config.monitor().interval());
+        this.sweepHelperCount = config.monitor().sweepThreads() - 1;
+        this.sweepHelpers = sweepHelperCount < 1 ? null : Executors.newFixedThreadPool(sweepHelperCount, sweepThread());
+    }
+
+    /** Daemon threads named apptheus-sweep-N: idle between sweeps, never in the way of the JVM's exit. */
+    private static ThreadFactory sweepThread() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "apptheus-sweep-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**
@@ -121,20 +144,57 @@ public class Monitor {
         long start = System.nanoTime();
         long late = System.currentTimeMillis() - execution.getScheduledFireTime().toEpochMilli();
         self.sweepLate(late);
-        double now = nowSeconds();
-        long sweep = sweeps++; // sweeps never overlap (SKIP)
-        for (MonitoredContainer c : registry.all()) {
-            try {
-                sweepOne(c, now, start, sweep);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "container %s: sweep failed", c.name());
-                self.sampleError("internal");
-            }
-        }
+        sweepAll(nowSeconds(), start, sweeps++); // sweeps never overlap (SKIP)
         if (!busyCgroups.isEmpty()) {
             retryBusyCgroups();
         }
         self.sweepTook(System.nanoTime() - start);
+    }
+
+    /**
+     * Samples every container, on this thread and the sweep's helpers, each taking the next
+     * {@link #SHARE} containers until none is left: a container's work is under its own lock and
+     * touches nothing of another's, so the order does not matter.
+     */
+    private void sweepAll(double now, long nowNanos, long sweep) {
+        MonitoredContainer[] all = registry.all().toArray(NO_CONTAINERS);
+        AtomicInteger next = new AtomicInteger();
+        Runnable share = () -> {
+            for (int from; (from = next.getAndAdd(SHARE)) < all.length; ) {
+                for (int i = from, to = Math.min(all.length, from + SHARE); i < to; i++) {
+                    sweepOneAlone(all[i], now, nowNanos, sweep);
+                }
+            }
+        };
+        int helping = sweepHelpers == null ? 0 : Math.min(sweepHelperCount, all.length / SHARE);
+        Future<?>[] helped = new Future<?>[helping];
+        for (int h = 0; h < helping; h++) {
+            helped[h] = sweepHelpers.submit(share);
+        }
+        share.run();
+        for (Future<?> f : helped) {
+            awaitHelper(f);
+        }
+    }
+
+    private static void awaitHelper(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down: the helper ends its share alone
+        } catch (ExecutionException e) {
+            LOG.errorf(e.getCause(), "sweep helper failed");
+        }
+    }
+
+    /** One container; a failure of its own is logged and counted, and the sweep goes on. */
+    private void sweepOneAlone(MonitoredContainer c, double now, long nowNanos, long sweep) {
+        try {
+            sweepOne(c, now, nowNanos, sweep);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "container %s: sweep failed", c.name());
+            self.sampleError("internal");
+        }
     }
 
     private void sweepOne(MonitoredContainer c, double now, long nowNanos, long sweep) {
@@ -179,6 +239,9 @@ public class Monitor {
         MessageConsumer<Long> c = closedConnections;
         if (c != null) {
             c.unregister();
+        }
+        if (sweepHelpers != null) {
+            sweepHelpers.shutdown();
         }
     }
 

@@ -78,7 +78,12 @@ class MonitorTest {
 
     /** @param retain --metrics.retain-exited, as the agent reads it ("1m", "PT0S") */
     private Monitor monitor(String retain) {
-        ApptheusConfig config = ConfigForTests.mapping(Map.of("apptheus.metrics.retain-exited", retain));
+        return monitor(retain, 2);
+    }
+
+    private Monitor monitor(String retain, int sweepThreads) {
+        ApptheusConfig config = ConfigForTests.mapping(Map.of("apptheus.metrics.retain-exited", retain,
+                "apptheus.monitor.sweep-threads", Integer.toString(sweepThreads)));
         var self = MetricsForTests.selfMetrics(meters);
         registry = new ContainerRegistry(self);
         series = MetricsForTests.containerSeries(meters);
@@ -171,6 +176,38 @@ class MonitorTest {
         assertTrue(now != old && now.uid() == 1001 && now.connectionId() == 9);
         assertEquals(1, series.size(), "one container's series, the new one's");
         assertEquals(1, registry.size());
+    }
+
+    /**
+     * However many threads share a sweep, each container is sampled once by it: 50 containers (a
+     * few shares each for 1, 2 and 4 threads) whose last process is gone all end at the first sweep,
+     * their final CPU time read, and their ends are counted once.
+     */
+    @Test
+    void everyContainerIsSweptOnceWhateverTheNumberOfSweepThreads() throws Exception {
+        for (int threads : new int[] {1, 2, 4}) {
+            Monitor m = monitor("PT1H", threads);
+            List<Path> dirs = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                Path d = Fixtures.copyDir(dir, tmp.resolve("t" + threads + "/mg/starter_" + (5000 + i)));
+                dirs.add(d);
+                Hierarchy h = cg.dirs().keySet().iterator().next();
+                m.start(new ContainerCgroup("starter_" + (5000 + i), "/mg/starter_" + (5000 + i), Map.of(h, d)),
+                        100 + i, 5000 + i, 1000, 1796456402.0, V2Readers.forCgroup(d));
+            }
+            for (Path d : dirs) {
+                Files.writeString(d.resolve("cgroup.procs"), "");
+                Files.writeString(d.resolve("cpu.stat"), Files.readString(d.resolve("cpu.stat"))
+                        .replace("usage_usec 1559122", "usage_usec 1700000"));
+            }
+            m.sweep(execution());
+            for (MonitoredContainer c : registry.all()) {
+                assertEquals(MonitoredContainer.State.EXITED, c.state(), threads + " threads: " + c.name());
+                assertEquals(1700000000L, c.stats().raw(Stat.CPU_USAGE_NS), threads + " threads: " + c.name());
+            }
+            assertEquals(50, registry.size(), threads + " threads");
+            m.stopListening(null);
+        }
     }
 
     /** A Quartz execution scheduled now. */
