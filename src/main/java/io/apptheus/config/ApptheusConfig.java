@@ -127,7 +127,7 @@ public interface ApptheusConfig {
 
         /** Threads that share each sweep's containers; 1 reads them all on the scheduler's thread. */
         @WithName("sweep-threads")
-        @WithDefault("2")
+        @WithDefault("1")
         int sweepThreads();
     }
 
