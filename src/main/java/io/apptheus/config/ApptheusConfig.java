@@ -125,6 +125,14 @@ public interface ApptheusConfig {
         @WithDefault("10000")
         int maxContainers();
 
+        /**
+         * How often limits and settings, and the while-active files of an idle container, are read
+         * (rounded to whole sweeps, at least every sweep).
+         */
+        @WithName("slow-interval")
+        @WithDefault("10s")
+        Duration slowInterval();
+
         /** Threads that share each sweep's containers; 1 reads them all on the scheduler's thread. */
         @WithName("sweep-threads")
         @WithDefault("1")

@@ -84,7 +84,7 @@ public class Monitor {
         this.labels = new ContainerLabels.Switches(config.label().user(), config.label().instance(),
                 config.label().slurm());
         this.users = users;
-        this.schedule = new ReadSchedule(config.monitor().interval());
+        this.schedule = new ReadSchedule(config.monitor().interval(), config.monitor().slowInterval());
         this.sweepHelperCount = config.monitor().sweepThreads() - 1;
         this.sweepHelpers = sweepHelperCount < 1 ? null : Executors.newFixedThreadPool(sweepHelperCount, sweepThread());
     }

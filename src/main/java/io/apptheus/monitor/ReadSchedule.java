@@ -14,8 +14,9 @@ import io.apptheus.cgroup.Refresh;
 final class ReadSchedule {
 
     /**
-     * Limits and settings, and the while-active files of an idle container (so that nothing is
-     * older than this, whatever the kernel did): two scrapes at deploy/prometheus's 5 s.
+     * The default slow period ({@code --monitor.slow-interval}), for limits and settings, and the
+     * while-active files of an idle container (so that nothing is older than this, whatever the
+     * kernel did): two scrapes at deploy/prometheus's 5 s.
      */
     static final Duration SLOW_PERIOD = Duration.ofSeconds(10);
     /**
@@ -30,8 +31,13 @@ final class ReadSchedule {
     private final int activeSweeps;
 
     ReadSchedule(Duration interval) {
+        this(interval, SLOW_PERIOD);
+    }
+
+    /** @param slowPeriod how often the slow files are read; rounded to whole sweeps, at least one */
+    ReadSchedule(Duration interval, Duration slowPeriod) {
         double nanos = interval.toNanos();
-        this.slowEvery = (int) Math.max(1, Math.round(SLOW_PERIOD.toNanos() / nanos));
+        this.slowEvery = (int) Math.max(1, Math.round(slowPeriod.toNanos() / nanos));
         // the sweep that saw the move, then every sweep that can start within the window after it
         this.activeSweeps = (int) Math.ceil(ACTIVE_WINDOW.toNanos() / nanos) + 1;
     }

@@ -93,6 +93,10 @@ class ReadScheduleTest {
         assertEquals(5, schedule.activeSweeps(), "2 s after the sweep that saw the move");
         assertEquals(2, new ReadSchedule(Duration.ofSeconds(5)).activeSweeps());
         assertEquals(1, new ReadSchedule(Duration.ofSeconds(30)).slowEvery());
+        assertEquals(60, new ReadSchedule(Duration.ofMillis(500), Duration.ofSeconds(30)).slowEvery(),
+                "--monitor.slow-interval=30s");
+        assertEquals(1, new ReadSchedule(Duration.ofSeconds(1), Duration.ofMillis(100)).slowEvery(),
+                "at least every sweep");
     }
 
     @Test
