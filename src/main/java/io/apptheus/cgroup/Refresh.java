@@ -42,7 +42,7 @@ public enum Refresh {
     WHILE_ACTIVE,
 
     /**
-     * Read once per slow period (10 s, containers spread over it): limits and settings that only
+     * Read once per slow period (--monitor.slow-interval, 30 s; containers spread over it): limits and settings that only
      * an administrator or the job's manager changes.
      */
     SLOW;

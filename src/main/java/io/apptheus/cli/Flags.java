@@ -77,7 +77,7 @@ final class Flags {
                     Flags::positiveInt),
             Flag.simple("proc.max-environ-bytes", "apptheus.proc.max-environ-bytes", "BYTES", "131072",
                     "bytes of a starter's environment searched for SLURM_JOB_ID (--label.slurm)", Flags::positiveInt),
-            Flag.simple("monitor.slow-interval", "apptheus.monitor.slow-interval", "DURATION", "10s",
+            Flag.simple("monitor.slow-interval", "apptheus.monitor.slow-interval", "DURATION", "30s",
                     "limits and settings, and the files read while a container is active, are read at least"
                             + " this often (whole sweeps)", Flags::positiveDuration),
             Flag.simple("monitor.sweep-threads", "apptheus.monitor.sweep-threads", "N", "1",

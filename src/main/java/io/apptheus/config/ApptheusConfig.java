@@ -130,7 +130,7 @@ public interface ApptheusConfig {
          * (rounded to whole sweeps, at least every sweep).
          */
         @WithName("slow-interval")
-        @WithDefault("10s")
+        @WithDefault("30s")
         Duration slowInterval();
 
         /** Threads that share each sweep's containers; 1 reads them all on the scheduler's thread. */

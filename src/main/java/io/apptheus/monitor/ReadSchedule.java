@@ -16,9 +16,11 @@ final class ReadSchedule {
     /**
      * The default slow period ({@code --monitor.slow-interval}), for limits and settings, and the
      * while-active files of an idle container (so that nothing is older than this, whatever the
-     * kernel did): two scrapes at deploy/prometheus's 5 s.
+     * kernel did). 30 s rather than 10 s: those files are most of the sweep's file opens, and at
+     * 1,000 containers 10 s cost a third more CPU and a sweep p99 over 50 ms (docs/decisions/
+     * hot-and-cold-files.md), for limits that an administrator sets when the job starts.
      */
-    static final Duration SLOW_PERIOD = Duration.ofSeconds(10);
+    static final Duration SLOW_PERIOD = Duration.ofSeconds(30);
     /**
      * How long after the container's CPU time or memory usage last moved its while-active files are
      * still read: the CFS bandwidth timer counts periods for up to two periods after the group

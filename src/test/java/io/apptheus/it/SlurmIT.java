@@ -171,7 +171,7 @@ class SlurmIT {
                 "--uid=nobody", "--mem=64M", "--cpus-per-task=1");
         SlurmCluster.Ready r = slurm().awaitReady("oom", READY);
         assertEquals(id, r.jobId());
-        // memory.oom_control is read in full samples (every 10 s) and at the end
+        // memory.oom_control is read in full samples (every 30 s) and at the end
         Scrape s = agent.awaitScrape(JOB, x -> x.value("container_oom_events_total", named(r.name())).orElse(0) >= 1);
         assertLabelsNameTheJob(s, r, "nobody");
         assertTrue(cgroupsOf(r.child()).get("memory").endsWith("/job_" + id + "/step_batch/task_0"),

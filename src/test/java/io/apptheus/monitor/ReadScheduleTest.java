@@ -73,7 +73,8 @@ class ReadScheduleTest {
         }
     }
 
-    private final ReadSchedule schedule = new ReadSchedule(Duration.ofMillis(500));
+    /** 0.5 s sweeps, a 10 s slow period: 20 phases. */
+    private final ReadSchedule schedule = new ReadSchedule(Duration.ofMillis(500), Duration.ofSeconds(10));
     private final FakeReader reader = new FakeReader();
     private final MonitoredContainer c = new MonitoredContainer(new ContainerCgroup("starter_1", "/x/starter_1", Map.of()),
             1, 1, 0, StarterTitle.UNKNOWN, 0, List.of(reader), schedule, 3);
@@ -90,6 +91,7 @@ class ReadScheduleTest {
     @Test
     void periodsInSweeps() {
         assertEquals(20, schedule.slowEvery());
+        assertEquals(60, new ReadSchedule(Duration.ofMillis(500)).slowEvery(), "the default slow period, 30 s");
         assertEquals(5, schedule.activeSweeps(), "2 s after the sweep that saw the move");
         assertEquals(2, new ReadSchedule(Duration.ofSeconds(5)).activeSweeps());
         assertEquals(1, new ReadSchedule(Duration.ofSeconds(30)).slowEvery());
