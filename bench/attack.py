@@ -239,6 +239,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--results", default="")
     ap.add_argument("--commit", default="")
+    ap.add_argument("--workload", default="sleep 1000000", help="fake starter workload of the containers")
     a = ap.parse_args()
     if a.port == 0:
         import socket
