@@ -42,8 +42,8 @@ public enum Refresh {
     WHILE_ACTIVE,
 
     /**
-     * Read once per slow period (--monitor.slow-interval, 30 s; containers spread over it): limits and settings that only
-     * an administrator or the job's manager changes.
+     * Read once per slow period ({@code --monitor.slow-interval}, 30 s; containers spread over
+     * it): limits and settings that only an administrator or the job's manager changes.
      */
     SLOW;
 

@@ -52,7 +52,7 @@ public final class KernelFile implements AutoCloseable {
      * A thread's read buffer, and its cursor over what it holds. The kernel writes into a direct
      * buffer and the content is copied into the array the parsers read: a read into a heap buffer
      * takes a temporary direct buffer from the JDK's per-thread cache, reads into it, copies and
-     * gives it back, which was a tenth of the sweep's own CPU with C1.
+     * gives it back at every read: here only the copy is left.
      */
     private static final class Scratch {
         byte[] bytes;
