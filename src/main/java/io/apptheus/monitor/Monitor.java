@@ -157,6 +157,12 @@ public class Monitor {
      * touches nothing of another's, so the order does not matter.
      */
     private void sweepAll(double now, long nowNanos, long sweep) {
+        if (sweepHelpers == null) { // the default: no list to share, so none is copied
+            for (MonitoredContainer c : registry.all()) {
+                sweepOneAlone(c, now, nowNanos, sweep);
+            }
+            return;
+        }
         MonitoredContainer[] all = registry.all().toArray(NO_CONTAINERS);
         AtomicInteger next = new AtomicInteger();
         Runnable share = () -> {
@@ -166,7 +172,7 @@ public class Monitor {
                 }
             }
         };
-        int helping = sweepHelpers == null ? 0 : Math.min(sweepHelperCount, all.length / SHARE);
+        int helping = Math.min(sweepHelperCount, all.length / SHARE);
         Future<?>[] helped = new Future<?>[helping];
         for (int h = 0; h < helping; h++) {
             helped[h] = sweepHelpers.submit(share);
