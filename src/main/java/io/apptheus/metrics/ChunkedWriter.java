@@ -85,6 +85,27 @@ final class ChunkedWriter extends Writer {
         }
     }
 
+    /**
+     * Bytes already in UTF-8 (SeriesTextWriter's label blocks, names and numbers), copied as they
+     * are: most of a large node's scrape, with no character to encode.
+     */
+    void writeBytes(byte[] bytes, int off, int len) {
+        if (highSurrogate != 0) { // a lone high surrogate before them: '?', as String.getBytes(UTF_8) writes it
+            highSurrogate = 0;
+            put('?');
+        }
+        while (len > 0) {
+            if (n == buf.length) {
+                send();
+            }
+            int k = Math.min(len, buf.length - n);
+            System.arraycopy(bytes, off, buf, n, k);
+            n += k;
+            off += k;
+            len -= k;
+        }
+    }
+
     @Override
     public Writer append(char c) {
         put(c);

@@ -1,9 +1,11 @@
 package io.apptheus.metrics;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The labels of every series of a container. {@code id}, {@code name}, {@code pid} and {@code uid}
@@ -19,9 +21,18 @@ public final class ContainerLabels {
     public record Switches(boolean user, boolean instance, boolean slurm) {
     }
 
+    /** No labels: the process metrics' samples. */
+    static final ContainerLabels NONE = new ContainerLabels("", Map.of());
+
     private final String containerName;
     private final List<String> names;
     private final List<String> values;
+    /**
+     * The label block as each format writes it, in UTF-8, made at the first scrape in that format
+     * (scrapes run on worker threads: the array publishes the bytes safely; two that race make
+     * the same bytes).
+     */
+    private final AtomicReferenceArray<byte[]> rendered = new AtomicReferenceArray<>(ExpositionFormat.values().length);
 
     private ContainerLabels(String containerName, Map<String, String> sorted) {
         this.containerName = containerName;
@@ -71,6 +82,16 @@ public final class ContainerLabels {
     /** Label values in the order of {@link #names()}; the same list object for every series. */
     List<String> values() {
         return values;
+    }
+
+    /** The label block, {@code {name="value",...}}, escaped and laid out as {@code format} writes it, in UTF-8. */
+    byte[] rendered(ExpositionFormat format) {
+        byte[] r = rendered.get(format.ordinal());
+        if (r == null) {
+            r = format.labels(names, values).getBytes(StandardCharsets.UTF_8);
+            rendered.set(format.ordinal(), r);
+        }
+        return r;
     }
 
     /**

@@ -146,7 +146,7 @@ public class ContainerSeries {
         sink.family(m.name(), m.counter() ? FamilySink.Type.COUNTER : FamilySink.Type.GAUGE, m.help());
         for (PublishedContainer c : all) {
             if (c.provides(m.stat())) {
-                sink.sample(SAMPLE_NAMES[r], c.labels().names(), c.labels().values(), value(c.stats(), m));
+                sink.sample(SAMPLE_NAMES[r], c.labels(), value(c.stats(), m));
             }
         }
     }
@@ -155,7 +155,7 @@ public class ContainerSeries {
         sink.family(f.name, FamilySink.Type.COUNTER, f.help);
         for (PublishedContainer c : all) {
             for (PublishedContainer.Device d : c.devices()) {
-                sink.sample(f.sample, d.labels().names(), d.labels().values(), f.value.applyAsLong(d.io()));
+                sink.sample(f.sample, d.labels(), f.value.applyAsLong(d.io()));
             }
         }
     }
@@ -169,7 +169,7 @@ public class ContainerSeries {
             if (!Double.isNaN(seconds) && !Double.isInfinite(seconds)) {
                 seconds = Math.round(seconds * 1000) / 1000.0; // epoch seconds, ms precision
             }
-            sink.sample(name, c.labels().names(), c.labels().values(), seconds);
+            sink.sample(name, c.labels(), seconds);
         }
     }
 

@@ -1,7 +1,5 @@
 package io.apptheus.metrics;
 
-import java.util.List;
-
 /**
  * Where the series built at scrape time go: a family, then its samples. Only
  * {@link PrometheusExposition} turns them into the Prometheus client's types, so that the rest of
@@ -17,8 +15,8 @@ interface FamilySink {
      */
     void family(String name, Type type, String help);
 
-    /** One sample of the family started last; the label lists are shared, never copied. */
-    void sample(String name, List<String> labelNames, List<String> labelValues, double value);
+    /** One sample of the family started last; the labels are the container's own, never copied. */
+    void sample(String name, ContainerLabels labels, double value);
 
     /**
      * One family of a scrape, written into a sink (one {@link #family}, then its samples) when the

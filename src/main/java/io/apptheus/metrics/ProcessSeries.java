@@ -1,7 +1,6 @@
 package io.apptheus.metrics;
 
 import java.io.IOException;
-import java.util.List;
 
 import jakarta.inject.Singleton;
 
@@ -22,7 +21,6 @@ import io.apptheus.proc.SelfUsage;
 public class ProcessSeries {
 
     private static final Logger LOG = Logger.getLogger(ProcessSeries.class);
-    private static final List<String> NONE = List.of();
 
     private final ProcReader proc;
     private volatile boolean failedBefore;
@@ -60,7 +58,7 @@ public class ProcessSeries {
 
     private static void emit(FamilySink sink, Family f, double value) {
         sink.family(f.name, f.type, f.help);
-        sink.sample(f.sample, NONE, NONE, value);
+        sink.sample(f.sample, ContainerLabels.NONE, value);
     }
 
     private enum Family {

@@ -1,9 +1,11 @@
 package io.apptheus.metrics;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.AbstractList;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import jakarta.enterprise.event.Observes;
@@ -16,11 +18,13 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * The one class that names the Prometheus client (simpleclient 0.16, under Micrometer's
- * {@link PrometheusMeterRegistry}), so that the move to client 1.x changes this file only. It adds
- * one collector to the registry's own {@code CollectorRegistry}: the containers' series and the
- * standard process metrics, built at scrape time from their buffers and /proc/self. The registry's
- * scrape is then the one exposition, with the client's text formats and negotiation, on every
- * path that serves it.
+ * {@link PrometheusMeterRegistry}), so that the move to client 1.x changes this file only. A scrape
+ * is the containers' families, written straight from their buffers by {@link SeriesTextWriter}
+ * in the format the client's negotiation chose, then the registry's own scrape (the agent's meters,
+ * the runtime's, and the standard process metrics, one collector of this class), which ends an
+ * OpenMetrics exposition with its {@code # EOF}. Why the containers are not the client's to write:
+ * docs/decisions/exposition.md. Their names are still the registry's: the collector describes them,
+ * so a meter that took one fails at start.
  */
 @Singleton
 public class PrometheusExposition {
@@ -49,18 +53,50 @@ public class PrometheusExposition {
         return TextFormat.chooseContentType(accept);
     }
 
-    /** Every series of the registry (the agent's, the runtime's, ours) in {@code contentType}. */
+    /**
+     * Every series (the containers', the agent's, the runtime's) in {@code contentType}, into the
+     * route's chunks; any other Writer (tests, tools) gets the same text once it is complete.
+     */
     void scrape(Writer out, String contentType) throws IOException {
+        if (out instanceof ChunkedWriter chunks) {
+            scrape(chunks, contentType);
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ChunkedWriter chunks = new ChunkedWriter((b, n) -> bytes.write(b, 0, n))) {
+            scrape(chunks, contentType);
+        }
+        out.write(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private void scrape(ChunkedWriter out, String contentType) throws IOException {
+        SeriesTextWriter direct = new SeriesTextWriter(out, ExpositionFormat.of(contentType));
+        for (FamilySink.Source family : containers.families()) {
+            family.writeTo(direct);
+        }
         registry.scrape(out, contentType);
     }
 
+    /**
+     * {@code families} as the client writes them, {@code # EOF} included for OpenMetrics: the
+     * reference the direct writer is held to (SeriesTextWriterTest) and the cost it spares (ScrapeCost).
+     */
+    static void writeThroughClient(Writer out, String contentType, List<FamilySink.Source> families)
+            throws IOException {
+        Families f = new Families();
+        for (FamilySink.Source family : families) {
+            family.writeTo(f);
+        }
+        TextFormat.writeFormat(contentType, out, Collections.enumeration(f.done()));
+    }
+
+    /** The process metrics; the containers' families are described only, for the name check. */
     private final class AgentCollector extends Collector implements Collector.Describable {
-        /** The process metrics (a few, read once) at once; the containers' families one at a time. */
         @Override
         public List<MetricFamilySamples> collect() {
             Families f = new Families();
             process.collect(f);
-            return new OneAtATime(f.done(), containers.families());
+            return f.done();
         }
 
         @Override
@@ -69,40 +105,6 @@ public class PrometheusExposition {
             process.describe(f);
             containers.describe(f);
             return f.done();
-        }
-    }
-
-    /**
-     * The families of a scrape, those of {@code later} built at {@link #get} (the client's
-     * exposition walks the list once, writing each family before it asks for the next): see
-     * {@link ContainerSeries#families()} for why.
-     */
-    private static final class OneAtATime extends AbstractList<Collector.MetricFamilySamples> {
-        private final List<Collector.MetricFamilySamples> built;
-        private final List<FamilySink.Source> later;
-
-        OneAtATime(List<Collector.MetricFamilySamples> built, List<FamilySink.Source> later) {
-            this.built = built;
-            this.later = later;
-        }
-
-        @Override
-        public Collector.MetricFamilySamples get(int index) {
-            if (index < built.size()) {
-                return built.get(index);
-            }
-            Families f = new Families();
-            later.get(index - built.size()).writeTo(f);
-            List<Collector.MetricFamilySamples> one = f.done();
-            if (one.size() != 1) {
-                throw new IllegalStateException("a family source wrote " + one.size() + " families");
-            }
-            return one.get(0);
-        }
-
-        @Override
-        public int size() {
-            return built.size() + later.size();
         }
     }
 
@@ -124,8 +126,8 @@ public class PrometheusExposition {
         }
 
         @Override
-        public void sample(String sampleName, List<String> labelNames, List<String> labelValues, double value) {
-            samples.add(new Collector.MetricFamilySamples.Sample(sampleName, labelNames, labelValues, value));
+        public void sample(String sampleName, ContainerLabels labels, double value) {
+            samples.add(new Collector.MetricFamilySamples.Sample(sampleName, labels.names(), labels.values(), value));
         }
 
         private void finish() {

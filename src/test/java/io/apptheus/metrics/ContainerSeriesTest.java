@@ -27,7 +27,7 @@ class ContainerSeriesTest {
             }
 
             @Override
-            public void sample(String name, List<String> labelNames, List<String> labelValues, double value) {
+            public void sample(String name, ContainerLabels labels, double value) {
                 out.add(name + "=" + value);
             }
         });
