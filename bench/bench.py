@@ -679,7 +679,10 @@ class Bench:
             res["seen_drift_p99_ms"] = dr["p99_ms"]
             res["seen_drift_max_ms"] = dr["max_ms"]
         log(f"N={n}: scrape p50 {res['scrape_p50_ms']:.1f} ms p99 {res['scrape_p99_ms']:.1f} ms, "
-            f"{res['scrape_mb']:.2f} MB, chunked={res['scrape_chunked']}")
+            f"{res['scrape_mb']:.2f} MB, chunked={res['scrape_chunked']}; slowest "
+            f"{', '.join(f'{1000 * x:.0f}' for x in sorted(lat)[-3:])} ms (scrapes "
+            f"{', '.join(str(i + 1) for i in sorted(range(len(lat)), key=lat.__getitem__)[-3:])}), "
+            f"first byte p50 {res['scrape_ttfb_p50_ms']:.1f} ms")
 
         # --- registration burst
         self.jfr(pid, "start", n, "burst")

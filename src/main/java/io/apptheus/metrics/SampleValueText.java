@@ -48,8 +48,11 @@ final class SampleValueText {
         if (value == Double.NEGATIVE_INFINITY) {
             return copy("-Inf", out);
         }
-        if (value == 0 || Double.isNaN(value)) { // "0.0", "-0.0", "NaN"
-            return copy(Double.toString(value), out);
+        if (value == 0) { // the commonest value of all (idle counters): no String for it
+            return copy(Double.doubleToRawLongBits(value) == 0 ? "0.0" : "-0.0", out);
+        }
+        if (Double.isNaN(value)) {
+            return copy("NaN", out);
         }
         double a = Math.abs(value);
         if (a < LIMIT && a >= 1e-9) {
