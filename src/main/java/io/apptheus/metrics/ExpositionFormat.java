@@ -11,53 +11,29 @@ import java.util.List;
 enum ExpositionFormat {
 
     /** Prometheus text 0.0.4: HELP before TYPE, a counter named with "_total", "," after each label. */
-    TEXT_004("text/plain; version=0.0.4; charset=utf-8") {
+    TEXT_004("text/plain; version=0.0.4; charset=utf-8", true) {
         @Override
         String header(String name, FamilySink.Type type, String help) {
             String family = type == FamilySink.Type.COUNTER ? name + "_total" : name;
             return "# HELP " + family + ' ' + escape(help, false) + "\n# TYPE " + family + ' ' + typeName(type) + '\n';
         }
-
-        @Override
-        String labels(List<String> names, List<String> values) {
-            if (names.isEmpty()) {
-                return "";
-            }
-            StringBuilder sb = new StringBuilder(16 * names.size()).append('{');
-            for (int i = 0; i < names.size(); i++) {
-                sb.append(names.get(i)).append("=\"").append(escape(values.get(i), true)).append("\",");
-            }
-            return sb.append('}').toString();
-        }
     },
 
     /** OpenMetrics 1.0.0: TYPE before HELP, a counter's family named without "_total", help escaped as a value. */
-    OPENMETRICS_100("application/openmetrics-text; version=1.0.0; charset=utf-8") {
+    OPENMETRICS_100("application/openmetrics-text; version=1.0.0; charset=utf-8", false) {
         @Override
         String header(String name, FamilySink.Type type, String help) {
             return "# TYPE " + name + ' ' + typeName(type) + "\n# HELP " + name + ' ' + escape(help, true) + '\n';
         }
-
-        @Override
-        String labels(List<String> names, List<String> values) {
-            if (names.isEmpty()) {
-                return "";
-            }
-            StringBuilder sb = new StringBuilder(16 * names.size()).append('{');
-            for (int i = 0; i < names.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                sb.append(names.get(i)).append("=\"").append(escape(values.get(i), true)).append('"');
-            }
-            return sb.append('}').toString();
-        }
     };
 
     final String contentType;
+    /** The client's 0.0.4 writer puts "," after every label, the last one too; OpenMetrics between them. */
+    private final boolean commaAfterEach;
 
-    ExpositionFormat(String contentType) {
+    ExpositionFormat(String contentType, boolean commaAfterEach) {
         this.contentType = contentType;
+        this.commaAfterEach = commaAfterEach;
     }
 
     /** The format of a content type the negotiation chose. */
@@ -74,7 +50,22 @@ enum ExpositionFormat {
     abstract String header(String name, FamilySink.Type type, String help);
 
     /** The label block of a sample, {@code {name="value",...}}; empty for no labels. */
-    abstract String labels(List<String> names, List<String> values);
+    String labels(List<String> names, List<String> values) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(16 * names.size()).append('{');
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0 && !commaAfterEach) {
+                sb.append(',');
+            }
+            sb.append(names.get(i)).append("=\"").append(escape(values.get(i), true)).append('"');
+            if (commaAfterEach) {
+                sb.append(',');
+            }
+        }
+        return sb.append('}').toString();
+    }
 
     private static String typeName(FamilySink.Type type) {
         return type == FamilySink.Type.COUNTER ? "counter" : "gauge";
