@@ -435,6 +435,26 @@ class Bench:
         r = http_get(port, self.a.telemetry_path, timeout=60, tries=3)
         return self_metrics(r["body"]), r
 
+    def curl_scrapes(self, port):
+        """Scrape durations as curl (C, like Prometheus' Go client, not Python) reads the answer.
+
+        Python's http.client reading a 10 MB chunked answer is itself a part of the figures above;
+        curl shows how much. Empty if curl is not installed."""
+        if not shutil.which("curl"):
+            return []
+        out = []
+        for _ in range(self.a.scrapes // 2):
+            r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+                                "-H", "Accept: text/plain;version=0.0.4;q=1,*/*;q=0.1",
+                                f"http://127.0.0.1:{port}{self.a.telemetry_path}"],
+                               capture_output=True, text=True, timeout=60)
+            code, seconds = (r.stdout.split() + ["", ""])[:2]
+            if code != "200":
+                raise RuntimeError(f"curl scrape answered {code}: {r.stderr.strip()}")
+            out.append(float(seconds))
+            time.sleep(random.uniform(0.05, 0.35))
+        return out
+
     @staticmethod
     def thread_cpu(pid):
         out = {}
@@ -673,6 +693,12 @@ class Bench:
                     "scrape_mb": pct(sizes, 0.5) / 1e6, "scrape_chunked": all(chunked),
                     "scrape_cpu_ms": 1000 * max(0.0, (c1 - c0) - steady_rate * phase_s) / a.scrapes,
                     "scrapes": a.scrapes})
+        curl = self.curl_scrapes(port)
+        if curl:
+            res.update({"scrape_curl_p50_ms": 1000 * pct(curl, 0.5), "scrape_curl_p99_ms": 1000 * pct(curl, 0.99),
+                        "scrape_curl_max_ms": 1000 * max(curl)})
+            log(f"N={n}: the same scrapes by curl ({len(curl)}): p50 {res['scrape_curl_p50_ms']:.1f} ms "
+                f"p99 {res['scrape_curl_p99_ms']:.1f} ms max {res['scrape_curl_max_ms']:.1f} ms")
         dr = self.drift_from_last_seen(seen)
         if dr:
             res["seen_drift_p50_ms"] = dr["p50_ms"]
