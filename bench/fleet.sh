@@ -27,6 +27,8 @@
 #   --active N         the first N containers of a node run one of the five active workloads
 #                      (cpu, io, memory, throttled, oom); the rest sleep (default: all M)
 # Every command takes --dir DIR: the state directory (default /tmp/apptheus-fleet, or $FLEET_DIR).
+# The agents: java -jar target/quarkus-app/quarkus-run.jar (or $APPTHEUS_JAR) with the launcher's
+# JVM flags; with $FLEET_NATIVE set, that native executable instead (FleetIT under -Dnative).
 #
 # The cgroup parent of node N is apptheus-fleet-<random>/nodeN, RELATIVE: each agent is started
 # in this script's own cgroups and nests it there (never at a hierarchy root, never in a cgroup
@@ -256,15 +258,26 @@ cmd_start() {
     [[ -e $DIR ]] && die "$DIR exists: a fleet runs there (bench/fleet.sh stop), or remove it"
     [[ $(id -u) == 0 ]] || die "needs root (agents move processes between cgroups)"
     local tool
-    for tool in java setpriv unshare curl; do
+    local agent_cmd
+    if [[ -n ${FLEET_NATIVE:-} ]]; then
+        [[ -x $FLEET_NATIVE ]] || die "FLEET_NATIVE=$FLEET_NATIVE is not an executable"
+        agent_cmd=("$FLEET_NATIVE")
+    else
+        command -v java >/dev/null || die "java not found"
+        local jar=${APPTHEUS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}
+        [[ -f $jar ]] || die "no agent at $jar: run ./mvnw -B -DskipTests package"
+        # the agent's own JVM flags are those of deploy/bin/apptheus (smallest footprint)
+        agent_cmd=(java -XX:+UseSerialGC -Xms16m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20
+            -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:TieredStopAtLevel=1
+            -XX:+ExitOnOutOfMemoryError -Dquarkus.thread-pool.max-threads=16 -jar "$jar")
+    fi
+    for tool in setpriv unshare curl; do
         command -v "$tool" >/dev/null || die "$tool not found"
     done
     if ((prom)); then command -v prometheus >/dev/null || die "prometheus not found (apt-get install prometheus)"; fi
     if ((prom && store)); then
         command -v victoria-metrics >/dev/null || die "victoria-metrics not found (apt-get install victoria-metrics)"
     fi
-    local jar=${APPTHEUS_JAR:-$REPO/target/quarkus-app/quarkus-run.jar}
-    [[ -f $jar ]] || die "no agent at $jar: run ./mvnw -B -DskipTests package"
 
     mkdir -p "$DIR" && chmod 0755 "$DIR"
     touch "$DIR/pids" "$DIR/cgroups"
@@ -310,12 +323,9 @@ EOF
         mkdir -p "$nd/run" && chmod 0755 "$nd" "$nd/run"
         mkdir "$nd/scratch" && chmod 1777 "$nd/scratch"
         echo "node$n $NET.$n" >>"$DIR/nodes.txt"
-        # the agent's own JVM flags are those of deploy/bin/apptheus (smallest footprint)
         # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
         unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/passwd && exec "$@"' "$DIR/passwd" \
-            java -XX:+UseSerialGC -Xms16m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 \
-            -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:TieredStopAtLevel=1 \
-            -XX:+ExitOnOutOfMemoryError -Dquarkus.thread-pool.max-threads=16 -jar "$jar" \
+            "${agent_cmd[@]}" \
             --socket.path="$nd/run/gateway.sock" --trust.path="$starter" --cgroup.parent="$parent/node$n" \
             --web.listen-address="$NET.$n:$PORT" --metrics.retain-exited="$RETAIN" --label.slurm=true \
             </dev/null >"$nd/agent.log" 2>&1 &

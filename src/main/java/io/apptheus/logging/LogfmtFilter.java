@@ -18,7 +18,12 @@ import io.quarkus.logging.LoggingFilter;
 @LoggingFilter(name = "apptheus-logfmt")
 public final class LogfmtFilter implements Filter {
 
-    private static final long PID = ProcessHandle.current().pid();
+    /**
+     * This process's id, read when Quarkus creates the filter at start-up. Not a static constant: a
+     * native build initialises the application's classes at build time, so a static would hold the
+     * builder's pid in every run of the executable.
+     */
+    private final long pid = ProcessHandle.current().pid();
 
     private final boolean json;
 
@@ -33,7 +38,7 @@ public final class LogfmtFilter implements Filter {
         }
         String msg = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
         String line = Logfmt.line(record.getInstant(), Logfmt.level(record.getLevel().getName()),
-                Logfmt.shortName(record.getLoggerName()), msg == null ? "" : msg, PID, record.getThrown());
+                Logfmt.shortName(record.getLoggerName()), msg == null ? "" : msg, pid, record.getThrown());
         if (record instanceof ExtLogRecord ext) {
             ext.setMessage(line, ExtLogRecord.FormatStyle.NO_FORMAT);
         } else {

@@ -386,9 +386,14 @@ class FleetIT {
         try {
             Path out = Files.createTempFile("fleet-it-", ".out");
             try {
-                Process p = new ProcessBuilder(cmd).directory(BASE.toFile()).redirectErrorStream(true)
-                        .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).directory(BASE.toFile()).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                // the agents: the native executable under test (-Dapptheus.native), else the jar
+                String nativeBinary = System.getProperty("apptheus.native", "");
+                if (!nativeBinary.isBlank()) {
+                    pb.environment().put("FLEET_NATIVE", nativeBinary);
+                }
+                Process p = pb.start();
                 if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
